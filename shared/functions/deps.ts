@@ -1,0 +1,32 @@
+import { type FunctionConfig, functionEnvSchema, parseEnv } from '../config.ts';
+import type { App } from '../http/context.ts';
+import { createLogger, type Logger } from '../log.ts';
+
+/** What a function app is built from: parsed config and the services it uses. */
+export interface FunctionDeps {
+  config: FunctionConfig;
+  log: Logger;
+}
+
+export type BuildApp = (deps: FunctionDeps) => App;
+
+/**
+ * Parses the environment once and builds the app; what every function entry calls. Throws
+ * a ConfigError naming every bad variable, so a misconfigured function fails at start-up.
+ *
+ * @example
+ * Deno.serve(appFromEnv(buildApiApp, Deno.env.toObject()).fetch);
+ */
+export function appFromEnv(build: BuildApp, env: Record<string, string | undefined>): App {
+  const config = parseEnv(functionEnvSchema, env);
+  return build({ config, log: createLogger({ level: config.LOG_LEVEL }) });
+}
+
+/** The factory options every function shares, taken from its config. */
+export function baseOptions(deps: FunctionDeps) {
+  return {
+    corsOrigins: deps.config.CORS_ORIGINS,
+    bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
+    log: deps.log,
+  };
+}

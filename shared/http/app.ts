@@ -1,0 +1,85 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { App, AppEnv } from './context.ts';
+import { registerDocs } from './docs.ts';
+import { registerHealth } from './health.ts';
+import { jsonBody } from './middleware/json-body.ts';
+import { requestLogger } from './middleware/logging.ts';
+import { errorHandler, notFoundHandler, problemResponse, validationError } from './problem.ts';
+
+export interface AppOptions {
+  /** The function name; also the path prefix, as Supabase routes `/functions/v1/<name>/…`. */
+  name: string;
+  title: string;
+  description: string;
+  version?: string;
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  log: Logger;
+}
+
+const ALLOWED_HEADERS = [
+  'authorization',
+  'apikey',
+  'content-type',
+  'x-client-info',
+  'x-request-id',
+];
+const EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy'];
+
+/**
+ * Builds a function's Hono app with the one middleware stack every function shares:
+ * request id → JSON logs → secure headers → CORS → body limit → JSON parsing → routes,
+ * with one error shape for everything that goes wrong. Serves `/health`, `/openapi.json`
+ * and `/docs`; the caller registers its own routes on the returned app.
+ *
+ * @example
+ * const app = createApp({ name: 'api', title: 'API', description: '…', ...config, log });
+ * registerProjects(app);
+ * Deno.serve(app.fetch);
+ */
+export function createApp(opts: AppOptions): App {
+  if (!/^[a-z][a-z0-9-]*$/.test(opts.name)) throw new Error(`Invalid function name: ${opts.name}`);
+  const log = opts.log.child({ fn: opts.name });
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error, result.target);
+    },
+  }).basePath(`/${opts.name}`);
+
+  app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(requestLogger(log));
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  app.use(
+    cors({
+      origin: opts.corsOrigins.includes('*') ? '*' : opts.corsOrigins,
+      allowHeaders: ALLOWED_HEADERS,
+      exposeHeaders: EXPOSED_HEADERS,
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: opts.bodyLimitBytes,
+      onError: (c) =>
+        problemResponse(
+          c,
+          new AppError('payload_too_large', {
+            detail: `The request body exceeds ${opts.bodyLimitBytes} bytes`,
+          }),
+        ),
+    }),
+  );
+  app.use(jsonBody());
+  app.onError(errorHandler(log));
+  app.notFound(notFoundHandler);
+
+  registerHealth(app, { name: opts.name, version: opts.version ?? '0.1.0' });
+  registerDocs(app, opts);
+  return app;
+}

@@ -1,0 +1,167 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../shared/errors.ts';
+import { buildTestApp, FUNCTION_NAMES } from '../helpers/app.ts';
+
+const UUID = /^[0-9a-f-]{36}$/;
+
+async function problem(res: Response) {
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  return (await res.json()) as Record<string, unknown>;
+}
+
+describe.each(FUNCTION_NAMES)('the %s function', (name) => {
+  it('answers /health with 200 and a request id', async () => {
+    const res = await buildTestApp(name).request('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', function: name });
+    expect(res.headers.get('x-request-id')).toMatch(UUID);
+  });
+
+  it('answers malformed JSON with 400 problem+json carrying the request id', async () => {
+    const res = await buildTestApp(name).request('/health', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email": ',
+    });
+    expect(res.status).toBe(400);
+    const body = await problem(res);
+    expect(body).toMatchObject({
+      status: 400,
+      code: 'malformed_json',
+      type: 'urn:problem:malformed_json',
+    });
+    expect(body.request_id).toBe(res.headers.get('x-request-id'));
+  });
+
+  it('answers unknown routes with 404 problem+json', async () => {
+    const res = await buildTestApp(name).request('/no-such-route');
+    expect(res.status).toBe(404);
+    expect(await problem(res)).toMatchObject({ code: 'not_found', status: 404 });
+  });
+
+  it('sets security headers', async () => {
+    const res = await buildTestApp(name).request('/health');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+  });
+});
+
+describe('the middleware stack', () => {
+  function appWithRoutes() {
+    const t = buildTestApp('api', { BODY_LIMIT_BYTES: 64 });
+    const route = createRoute({
+      method: 'post',
+      path: '/echo',
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({ email: z.email(), age: z.number().int().min(0) }),
+            },
+          },
+        },
+      },
+      responses: { 200: { description: 'ok' } },
+    });
+    t.app.openapi(route, (c) => c.json(c.req.valid('json'), 200));
+    t.app.get('/boom', () => {
+      throw new Error('connection to db.internal:5432 failed for user admin password=hunter2');
+    });
+    t.app.get('/conflict', () => {
+      throw new AppError('conflict', { detail: 'Username taken' });
+    });
+    return t;
+  }
+  const json = (body: unknown) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+  it('passes a valid body through to the handler', async () => {
+    const res = await appWithRoutes().request('/echo', json({ email: 'a@b.co', age: 3 }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ email: 'a@b.co', age: 3 });
+  });
+
+  it('turns schema violations into 422 with field paths', async () => {
+    const res = await appWithRoutes().request('/echo', json({ email: 'nope', age: -1 }));
+    expect(res.status).toBe(422);
+    const body = await problem(res);
+    expect(body.code).toBe('validation_failed');
+    const paths = (body.errors as Array<{ path: string }>).map((e) => e.path).sort();
+    expect(paths).toEqual(['body.age', 'body.email']);
+  });
+
+  it('hides internals of unexpected errors and logs them as 500', async () => {
+    const t = appWithRoutes();
+    const res = await t.request('/boom');
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toMatch(/hunter2|db\.internal|Error:|at /);
+    expect(JSON.parse(text)).toMatchObject({ code: 'internal', status: 500 });
+    const logged = t.logs.find((l) => l.msg === 'request failed');
+    expect(logged).toBeDefined();
+    expect(JSON.stringify(logged)).toContain('db.internal');
+  });
+
+  it('keeps the code and detail of an AppError', async () => {
+    const res = await appWithRoutes().request('/conflict');
+    expect(res.status).toBe(409);
+    expect(await problem(res)).toMatchObject({ code: 'conflict', detail: 'Username taken' });
+  });
+
+  it('rejects bodies over the limit with 413', async () => {
+    const res = await appWithRoutes().request(
+      '/echo',
+      json({ email: `${'a'.repeat(100)}@b.co`, age: 1 }),
+    );
+    expect(res.status).toBe(413);
+    expect(await problem(res)).toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it('keeps a well-formed incoming request id and replaces a hostile one', async () => {
+    const t = appWithRoutes();
+    const ok = await t.request('/health', { headers: { 'x-request-id': 'trace-abc-123' } });
+    expect(ok.headers.get('x-request-id')).toBe('trace-abc-123');
+    const bad = await t.request('/health', { headers: { 'x-request-id': 'a b"<script>' } });
+    expect(bad.headers.get('x-request-id')).toMatch(UUID);
+  });
+
+  it('answers CORS preflights for the configured origins only', async () => {
+    const t = buildTestApp('api', { CORS_ORIGINS: ['https://app.example.com'] });
+    const preflight = (origin: string) =>
+      t.request('/health', {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+    const allowed = await preflight('https://app.example.com');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
+    const other = await preflight('https://evil.example.net');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('writes one structured access log line per request, without credentials', async () => {
+    const t = appWithRoutes();
+    await t.request('/health?token=abc', {
+      headers: { authorization: 'Bearer secret-token-value' },
+    });
+    const access = t.logs.filter((l) => l.msg === 'request');
+    expect(access).toHaveLength(1);
+    expect(access[0]).toMatchObject({
+      level: 'info',
+      fn: 'api',
+      method: 'GET',
+      path: '/api/health',
+      status: 200,
+    });
+    expect(JSON.stringify(t.logs)).not.toContain('secret-token-value');
+  });
+});

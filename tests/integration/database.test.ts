@@ -1,0 +1,119 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { applyBootstrap, applyMigrations, MIGRATIONS_DIR } from '../../scripts/db/migrate.ts';
+import { asService, asUser } from '../../shared/db/doors.ts';
+import { useTestDatabase } from '../helpers/db.ts';
+
+const db = useTestDatabase();
+const other = useTestDatabase();
+
+/** Everything the bootstrap defines, in a comparable form. */
+async function schemaSnapshot() {
+  return db.sql`
+    select 'rel' as kind, n.nspname || '.' || c.relname || ':' || c.relkind::text as name
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname in ('auth', 'storage', 'realtime', 'extensions', 'supabase_migrations', 'public')
+    union all
+    select 'col', table_schema || '.' || table_name || '.' || column_name || ':' || data_type
+      from information_schema.columns where table_schema in ('auth', 'storage', 'realtime')
+    union all
+    select 'fn', n.nspname || '.' || p.proname || ':' || md5(p.prosrc)
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname in ('auth', 'storage', 'realtime', 'public')
+    union all
+    select 'grant', grantee || ':' || table_schema || '.' || table_name || ':' || privilege_type
+      from information_schema.role_table_grants where table_schema in ('auth', 'storage', 'realtime', 'public')
+    union all
+    select 'policy', schemaname || '.' || tablename || '.' || policyname from pg_policies
+    order by 1, 2`;
+}
+
+describe('the Supabase bootstrap', () => {
+  it('is idempotent: applying it again changes nothing', async () => {
+    const before = await schemaSnapshot();
+    await applyBootstrap(db.sql);
+    await applyBootstrap(db.sql);
+    expect(await schemaSnapshot()).toEqual(before);
+    expect(before.length).toBeGreaterThan(100);
+  });
+
+  it('creates the roles Supabase has, with service_role bypassing RLS', async () => {
+    const roles = await db.sql`
+      select rolname, rolcanlogin, rolbypassrls from pg_roles
+       where rolname in ('anon', 'authenticated', 'service_role') order by rolname`;
+    expect(roles).toEqual([
+      { rolname: 'anon', rolcanlogin: false, rolbypassrls: false },
+      { rolname: 'authenticated', rolcanlogin: false, rolbypassrls: false },
+      { rolname: 'service_role', rolcanlogin: false, rolbypassrls: true },
+    ]);
+  });
+});
+
+describe('migrations', () => {
+  it('were applied in file order and recorded as the Supabase CLI records them', async () => {
+    const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
+    const rows =
+      await db.sql`select version, name, statements from supabase_migrations.schema_migrations order by version`;
+    expect(rows.map((r) => `${r.version}_${r.name}.sql`)).toEqual(files);
+    for (const row of rows) {
+      const text = await readFile(`${MIGRATIONS_DIR}/${row.version}_${row.name}.sql`, 'utf8');
+      expect(row.statements).toEqual([text]);
+    }
+    expect(await applyMigrations(db.sql)).toEqual([]);
+  });
+
+  it('created the public building blocks', async () => {
+    await db.sql`create table public.t_touch (id int primary key, v text, updated_at timestamptz)`;
+    await db.sql`create trigger t_touch_updated before update on public.t_touch
+                 for each row execute function public.set_updated_at()`;
+    await db.sql`insert into public.t_touch values (1, 'a', '2000-01-01')`;
+    const [row] = await db.sql`update public.t_touch set v = 'b' where id = 1 returning updated_at`;
+    expect(new Date(row?.updated_at).getFullYear()).toBeGreaterThan(2000);
+  });
+});
+
+describe('the two database doors', () => {
+  const sub = '3f1b8a52-2d7e-4c1a-9b8e-6f0c2a4d5e61';
+
+  it('asUser switches to authenticated with the claims, so auth.uid() is the sub', async () => {
+    const claims = { sub, role: 'authenticated' as const, email: 'ada@example.com', aal: 'aal1' };
+    const [row] = await asUser(
+      db.sql,
+      claims,
+      (tx) =>
+        tx`select current_user, auth.uid() as uid, auth.role() as role, auth.email() as email, auth.jwt() ->> 'aal' as aal`,
+    );
+    expect(row).toEqual({
+      current_user: 'authenticated',
+      uid: sub,
+      role: 'authenticated',
+      email: 'ada@example.com',
+      aal: 'aal1',
+    });
+  });
+
+  it('leaves no identity behind on the connection after the transaction', async () => {
+    await asUser(db.sql, { sub, role: 'authenticated' }, (tx) => tx`select 1`);
+    const rows = await Promise.all(
+      Array.from({ length: 8 }, () => db.sql`select current_user, auth.uid() as uid`),
+    );
+    for (const row of rows) expect(row[0]).toEqual({ current_user: 'postgres', uid: null });
+  });
+
+  it('asService runs as service_role', async () => {
+    const [row] = await asService(db.sql, (tx) => tx`select current_user, auth.role() as role`);
+    expect(row).toEqual({ current_user: 'service_role', role: 'service_role' });
+  });
+});
+
+describe('test databases', () => {
+  it('are isolated: what one file writes, another never sees', async () => {
+    expect(db.name).not.toBe(other.name);
+    await db.sql`create table public.isolation_probe (v text)`;
+    await db.sql`insert into public.isolation_probe values ('mine')`;
+    const [seen] = await other.sql`select to_regclass('public.isolation_probe') as t`;
+    expect(seen?.t).toBeNull();
+    const [here] = await db.sql`select current_database() as d`;
+    expect(here?.d).toBe(db.name);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, functionEnvSchema, parseEnv } from '../../shared/config.ts';
+import { testConfig } from '../helpers/app.ts';
+
+const valid = {
+  SUPABASE_URL: 'https://abc.supabase.co',
+  SUPABASE_ANON_KEY: 'anon-key-0123456789abcdef',
+  SUPABASE_SERVICE_ROLE_KEY: 'service-key-0123456789abcdef',
+  SUPABASE_DB_URL: 'postgresql://postgres:pw@db.abc.supabase.co:5432/postgres',
+};
+
+describe('parseEnv', () => {
+  it('parses a complete environment and fills defaults', () => {
+    const config = parseEnv(functionEnvSchema, {
+      ...valid,
+      CORS_ORIGINS: 'https://a.dev, https://b.dev',
+    });
+    expect(config).toEqual({
+      ...valid,
+      CORS_ORIGINS: ['https://a.dev', 'https://b.dev'],
+      BODY_LIMIT_BYTES: 1024 * 1024,
+      LOG_LEVEL: 'info',
+    });
+    const asEnv = { ...testConfig(), CORS_ORIGINS: '*', BODY_LIMIT_BYTES: '1048576' };
+    expect(parseEnv(functionEnvSchema, asEnv)).toEqual(testConfig());
+  });
+
+  it('names every missing and malformed variable in one message', () => {
+    const run = () =>
+      parseEnv(functionEnvSchema, {
+        SUPABASE_URL: 'not a url',
+        SUPABASE_DB_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+      });
+    expect(run).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        run();
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(message).toContain('SUPABASE_URL: must be an http(s) URL');
+    expect(message).toContain('SUPABASE_DB_URL: must be a postgres:// connection URL');
+    expect(message).toContain('SUPABASE_ANON_KEY: is required but not set');
+    expect(message).toContain('SUPABASE_SERVICE_ROLE_KEY: is required but not set');
+    expect(message).toContain('LOG_LEVEL');
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(parseEnv(functionEnvSchema, { ...valid, LOG_LEVEL: '' }).LOG_LEVEL).toBe('info');
+    expect(() => parseEnv(functionEnvSchema, { ...valid, SUPABASE_ANON_KEY: '' })).toThrow(
+      /SUPABASE_ANON_KEY: is required/,
+    );
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, REDACTED, redact } from '../../shared/log.ts';
+
+describe('redact', () => {
+  it('replaces values under secret-named keys at any depth', () => {
+    const out = redact({
+      password: 'p',
+      nested: {
+        access_token: 't',
+        apiKey: 'k',
+        headers: { Authorization: 'Bearer x', cookie: 'c' },
+      },
+      list: [{ client_secret: 's', name: 'kept' }],
+    });
+    expect(out).toEqual({
+      password: REDACTED,
+      nested: {
+        access_token: REDACTED,
+        apiKey: REDACTED,
+        headers: { Authorization: REDACTED, cookie: REDACTED },
+      },
+      list: [{ client_secret: REDACTED, name: 'kept' }],
+    });
+  });
+
+  it('scrubs bearer credentials, JWTs and URL passwords inside free text', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
+    const text = `auth failed: Bearer abc.def for ${jwt} at postgres://app:s3cret@db:5432/x`;
+    const out = redact(text) as string;
+    expect(out).not.toContain('abc.def');
+    expect(out).not.toContain(jwt);
+    expect(out).not.toContain('s3cret');
+    expect(out).toContain('postgres://app:[REDACTED]@db:5432/x');
+  });
+});
+
+describe('createLogger', () => {
+  it('writes JSON lines with bindings, honours the level and redacts', () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      level: 'info',
+      write: (l) => lines.push(l),
+      bindings: { fn: 'api' },
+    });
+    log.debug('hidden');
+    log.child({ request_id: 'r1' }).warn('login failed', { email: 'a@b.c', password: 'hunter2' });
+    expect(lines).toHaveLength(1);
+    const entry = JSON.parse(lines[0] ?? '{}');
+    expect(entry).toMatchObject({
+      level: 'warn',
+      msg: 'login failed',
+      fn: 'api',
+      request_id: 'r1',
+      password: REDACTED,
+    });
+    expect(lines[0]).not.toContain('hunter2');
+  });
+});
