@@ -6,8 +6,12 @@ import { checkApiKey } from './gate.ts';
 import { KeyRing } from './keys.ts';
 import { Mailbox } from './mail.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { registerAdmin } from './routes/admin.ts';
+import { registerFactors } from './routes/factors.ts';
+import { registerFlows } from './routes/flows.ts';
 import { registerLogout } from './routes/logout.ts';
 import { registerMeta } from './routes/meta.ts';
+import { registerOAuth } from './routes/oauth.ts';
 import { registerSignup } from './routes/signup.ts';
 import { registerToken } from './routes/token.ts';
 import { registerUser } from './routes/user.ts';
@@ -69,6 +73,10 @@ export async function createAuthEmulator(opts: {
   registerToken(app);
   registerLogout(app);
   registerUser(app);
+  registerFlows(app);
+  registerOAuth(app);
+  registerFactors(app);
+  registerAdmin(app);
   const fetch = async (request: Request) =>
     checkApiKey(request, opts.apiKeys) ?? app.fetch(request);
   return { app, fetch, deps };
