@@ -35,6 +35,7 @@ console.log(`
 Ready in ${elapsed()}.
 
   API URL          ${url}
+  Auth             ${url}/auth/v1 (JWKS at ${url}/auth/v1/.well-known/jwks.json)
   Functions        ${stack.functions.map((f) => `${url}/functions/v1/${f}`).join('\n                   ')}
   API docs         ${url}/functions/v1/api/docs
   DB URL           ${env.DATABASE_URL ? redactString(stack.dbUrl) : stack.dbUrl}

@@ -1,23 +1,55 @@
 import { Hono } from 'hono';
 import type { App } from '../../shared/http/context.ts';
 
+export interface GatewayOptions {
+  functions: Record<string, App>;
+  /** Functions whose calls need a valid JWT (`verify_jwt = true`), as Supabase's gateway checks. */
+  jwtRequired: Set<string>;
+  verifyJwt: (token: string) => Promise<unknown>;
+  /** Other services by path prefix: `/auth/v1`, `/mailbox`, … */
+  services: Record<string, (request: Request) => Response | Promise<Response>>;
+}
+
 /**
  * One HTTP front door with Supabase's URL layout. Functions are served in-process under
  * `/functions/v1/<name>/…`; as on Supabase, the function sees the path without the
- * `/functions/v1` prefix.
+ * `/functions/v1` prefix, and functions with `verify_jwt` are refused without a valid JWT
+ * (the anon key, the service-role key or a user's access token).
  */
-export function createGateway(functions: Record<string, App>): Hono {
+export function createGateway(opts: GatewayOptions): Hono {
   const gateway = new Hono();
 
+  const toFunction = async (req: Request, name: string) => {
+    const app = opts.functions[name];
+    if (!app) return fail(404, 'NOT_FOUND', 'Requested function was not found');
+    if (opts.jwtRequired.has(name) && req.method !== 'OPTIONS') {
+      const token = /^Bearer\s+(\S+)$/i.exec(req.headers.get('authorization') ?? '')?.[1];
+      if (!token) return fail(401, 401, 'Missing authorization header');
+      const valid = await opts.verifyJwt(token).then(
+        () => true,
+        () => false,
+      );
+      if (!valid) return fail(401, 401, 'Invalid JWT');
+    }
+    return app.fetch(rewrite(req, (path) => path.replace(/^\/functions\/v1/, '')));
+  };
   gateway.all('/functions/v1/:name{[a-z][a-z0-9-]*}/*', (c) =>
-    forward(c.req.raw, functions[c.req.param('name')]),
+    toFunction(c.req.raw, c.req.param('name')),
   );
   gateway.all('/functions/v1/:name{[a-z][a-z0-9-]*}', (c) =>
-    forward(c.req.raw, functions[c.req.param('name')]),
+    toFunction(c.req.raw, c.req.param('name')),
   );
 
+  for (const [prefix, handle] of Object.entries(opts.services)) {
+    gateway.all(`${prefix}/*`, (c) => handle(c.req.raw));
+    gateway.all(prefix, (c) => handle(c.req.raw));
+  }
+
   gateway.get('/', (c) =>
-    c.json({ functions: Object.keys(functions).map((name) => `/functions/v1/${name}`) }),
+    c.json({
+      functions: Object.keys(opts.functions).map((name) => `/functions/v1/${name}`),
+      services: Object.keys(opts.services),
+    }),
   );
   gateway.notFound((c) =>
     c.json({ code: 'NOT_FOUND', message: 'No such route on the local gateway' }, 404),
@@ -25,15 +57,13 @@ export function createGateway(functions: Record<string, App>): Hono {
   return gateway;
 }
 
-function forward(req: Request, app: App | undefined): Response | Promise<Response> {
-  if (!app) {
-    return Response.json(
-      { code: 'NOT_FOUND', message: 'Requested function was not found' },
-      { status: 404 },
-    );
-  }
+const fail = (status: number, code: string | number, message: string) =>
+  Response.json({ code, message }, { status });
+
+/** A copy of the request with a rewritten path; the body is streamed through, not buffered. */
+function rewrite(req: Request, path: (p: string) => string): Request {
   const url = new URL(req.url);
-  url.pathname = url.pathname.replace(/^\/functions\/v1/, '');
+  url.pathname = path(url.pathname);
   const init: RequestInit & { duplex?: 'half' } = {
     method: req.method,
     headers: req.headers,
@@ -41,5 +71,5 @@ function forward(req: Request, app: App | undefined): Response | Promise<Respons
     signal: req.signal,
     duplex: 'half',
   };
-  return app.fetch(new Request(url, init));
+  return new Request(url, init);
 }

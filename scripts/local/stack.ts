@@ -6,7 +6,10 @@ import { functionBuilders } from '../../shared/functions/index.ts';
 import type { App } from '../../shared/http/context.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
+import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
+import { loadAuthSettings } from '../emulators/auth/settings.ts';
 import type { LocalEnv } from './env.ts';
+import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway } from './gateway.ts';
 import { portInUse } from './ports.ts';
 
@@ -14,6 +17,7 @@ export interface LocalStack {
   gatewayUrl: string;
   dbUrl: string;
   functions: string[];
+  auth: AuthEmulator;
   stop(): Promise<void>;
 }
 
@@ -44,19 +48,22 @@ export async function startLocalStack(
     await migrate(db, progress);
 
     const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
-    const functions = buildFunctions(env, gatewayUrl, dbUrl);
-    const server = serve({
-      fetch: createGateway(functions).fetch,
-      port: env.GATEWAY_PORT,
-      hostname: '127.0.0.1',
+    const auth = await startAuth(env, gatewayUrl, dbUrl, cleanup);
+    progress('auth', `${gatewayUrl}/auth/v1 (emulated Supabase Auth)`);
+    const gateway = createGateway({
+      functions: buildFunctions(env, gatewayUrl, dbUrl),
+      jwtRequired: functionsRequiringJwt(),
+      verifyJwt: (token) => auth.deps.keys.verify(token),
+      services: { '/auth/v1': auth.fetch },
     });
+    const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
     cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
     await new Promise<void>((ready, fail) => {
       server.once('listening', ready);
       server.once('error', fail);
     });
     progress('gateway', gatewayUrl);
-    return { gatewayUrl, dbUrl, functions: Object.keys(functions), stop };
+    return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -82,6 +89,24 @@ async function startDatabase(
   cleanup.push(pg.stop);
   progress('database', `PostgreSQL 17 on port ${env.DB_PORT} (data in ${dataDir})`);
   return pg.url;
+}
+
+async function startAuth(
+  env: LocalEnv,
+  gatewayUrl: string,
+  dbUrl: string,
+  cleanup: Array<() => Promise<void>>,
+) {
+  const db = createDb(dbUrl, { max: 5, name: 'auth-emulator' });
+  cleanup.push(() => db.end());
+  const settings = loadAuthSettings({
+    externalUrl: `${gatewayUrl}/auth/v1`,
+    jwtSecret: env.JWT_SECRET,
+    env: process.env,
+  });
+  // Keys live with the local data, so tokens stay valid across restarts.
+  settings.signingKeysPath ??= resolve(env.LOCAL_DATA_DIR, 'auth', 'signing_keys.json');
+  return createAuthEmulator({ db, settings, apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY] });
 }
 
 async function migrate(db: Sql, progress: Progress) {

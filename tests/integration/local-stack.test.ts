@@ -1,6 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localEnvSchema } from '../../scripts/local/env.ts';
+import { DEMO_ANON_KEY } from '../../scripts/local/keys.ts';
 import { freePort } from '../../scripts/local/ports.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { parseEnv } from '../../shared/config.ts';
@@ -16,6 +21,7 @@ describe('the local stack', () => {
     const env = parseEnv(localEnvSchema, {
       DATABASE_URL: db.url,
       GATEWAY_PORT: String(await freePort()),
+      LOCAL_DATA_DIR: await mkdtemp(join(tmpdir(), 'stack-test-')),
       LOG_LEVEL: 'silent',
     });
     stack = await startLocalStack(env, (step) => steps.push(step));
@@ -23,21 +29,67 @@ describe('the local stack', () => {
   afterAll(() => stack?.stop());
 
   it('reports each step as it starts', () => {
-    expect(steps).toEqual(['database', 'migrations', 'gateway']);
+    expect(steps).toEqual(['database', 'migrations', 'auth', 'gateway']);
   });
 
   it('serves every function under /functions/v1/<name>', async () => {
     for (const name of stack.functions) {
-      const res = await fetch(`${stack.gatewayUrl}/functions/v1/${name}/health`);
+      const res = await fetch(`${stack.gatewayUrl}/functions/v1/${name}/health`, {
+        headers: { authorization: `Bearer ${DEMO_ANON_KEY}` },
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ status: 'ok', function: name });
     }
   });
 
+  it('guards functions with verify_jwt as Supabase does, and leaves the others open', async () => {
+    const call = (name: string, authorization?: string) =>
+      fetch(`${stack.gatewayUrl}/functions/v1/${name}/health`, {
+        headers: authorization ? { authorization } : {},
+      });
+    for (const name of ['api', 'admin']) {
+      const missing = await call(name);
+      expect(missing.status).toBe(401);
+      expect(await missing.json()).toEqual({ code: 401, message: 'Missing authorization header' });
+      const forged = await call(name, `Bearer ${DEMO_ANON_KEY.slice(0, -4)}AAAA`);
+      expect(await forged.json()).toEqual({ code: 401, message: 'Invalid JWT' });
+    }
+    for (const name of ['auth', 'whatsapp']) expect((await call(name)).status).toBe(200);
+  });
+
+  it('serves Supabase Auth at /auth/v1 behind the apikey check', async () => {
+    const health = (headers: Record<string, string>) =>
+      fetch(`${stack.gatewayUrl}/auth/v1/health`, { headers });
+    const ok = await health({ apikey: DEMO_ANON_KEY });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ name: 'GoTrue' });
+    const none = await health({});
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({ message: 'No API key found in request' });
+    const wrong = await health({ apikey: 'not-a-key' });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ message: 'Invalid API key' });
+  });
+
+  it('lets supabase-js sign up and sign in through the gateway', async () => {
+    const supabase = createClient(stack.gatewayUrl, DEMO_ANON_KEY, {
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
+    const email = `stack-${Date.now()}@example.com`;
+    const signUp = await supabase.auth.signUp({ email, password: 'a-long-password' });
+    expect(signUp.error).toBeNull();
+    expect(signUp.data.session).toBeNull();
+    expect(stack.auth.deps.mailbox.latest(email, 'confirmation')?.link).toContain(
+      `${stack.gatewayUrl}/auth/v1/verify`,
+    );
+    const signIn = await supabase.auth.signInWithPassword({ email, password: 'a-long-password' });
+    expect(signIn.error).toMatchObject({ status: 400, code: 'email_not_confirmed' });
+  });
+
   it('forwards request bodies and answers malformed JSON with problem+json', async () => {
     const res = await fetch(`${stack.gatewayUrl}/functions/v1/api/anything`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${DEMO_ANON_KEY}` },
       body: '{"a":',
     });
     expect(res.status).toBe(400);
