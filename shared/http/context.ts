@@ -1,10 +1,13 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Principal } from '../auth/principal.ts';
 import type { Logger } from '../log.ts';
 
 /** What every request context carries, set by the factory's middleware. */
 export interface AppVariables {
   requestId: string;
   log: Logger;
+  /** The caller, set by the authentication middleware (anonymous when it is not mounted). */
+  principal: Principal;
 }
 
 export interface AppEnv {

@@ -1,0 +1,61 @@
+import type { DbClaims } from '../db/doors.ts';
+import type { TokenClaims } from './verifier.ts';
+
+export type Aal = 'aal1' | 'aal2';
+
+/** Whoever is calling: every route sees one of these, never a raw token. */
+export type Principal =
+  | { kind: 'anonymous' }
+  | { kind: 'service' }
+  | {
+      kind: 'user';
+      id: string;
+      email: string;
+      sessionId: string;
+      aal: Aal;
+      roles: string[];
+      permissions: string[];
+      claims: TokenClaims;
+    }
+  | {
+      kind: 'app';
+      id: string;
+      roles: string[];
+      permissions: string[];
+      scopes: string[];
+      claims: TokenClaims;
+    };
+
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+export const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
+
+/** A user principal from verified claims; `permissions` may come from the database instead. */
+export function userPrincipal(claims: TokenClaims, permissions?: string[]): UserPrincipal {
+  return {
+    kind: 'user',
+    id: String(claims.sub),
+    email: typeof claims.email === 'string' ? claims.email : '',
+    sessionId: String(claims.session_id),
+    aal: claims.aal === 'aal2' ? 'aal2' : 'aal1',
+    roles: strings(claims.roles),
+    permissions: permissions ?? strings(claims.permissions),
+    claims,
+  };
+}
+
+/** Whether the principal holds `permission` (`resource:action`; `resource:*` grants all actions). */
+export function can(principal: Principal, permission: string): boolean {
+  if (principal.kind === 'service') return true;
+  if (principal.kind !== 'user' && principal.kind !== 'app') return false;
+  const resource = permission.split(':')[0];
+  return principal.permissions.some((p) => p === permission || p === `${resource}:*`);
+}
+
+/** The claims Postgres sees for this principal, so RLS judges the same caller. */
+export function dbClaims(principal: UserPrincipal): DbClaims {
+  return { ...principal.claims, sub: principal.id, role: 'authenticated' };
+}

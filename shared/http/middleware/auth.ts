@@ -1,0 +1,80 @@
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { type Authenticator, InvalidTokenError } from '../../auth/authenticator.ts';
+import { can, type UserPrincipal } from '../../auth/principal.ts';
+import { AppError } from '../../errors.ts';
+import type { AppEnv } from '../context.ts';
+
+/** The cookie the auth function sets for browser clients that prefer cookies to headers. */
+export const ACCESS_COOKIE = 'sb-access-token';
+
+function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return m?.[1];
+}
+
+/**
+ * Resolves the caller once per request and stores it as `principal`. No credentials means
+ * anonymous; bad credentials are a 401 at once, so no route sees a half-valid caller.
+ */
+export function authentication(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = bearer(c.req.header('authorization')) ?? getCookie(c, ACCESS_COOKIE);
+    try {
+      c.set('principal', await authenticator.principal(token));
+    } catch (err) {
+      if (err instanceof InvalidTokenError) {
+        throw new AppError('invalid_token', {
+          detail: 'The access token is invalid, expired or revoked',
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    await next();
+  };
+}
+
+/** Only signed-in users pass. */
+export function requireUser(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.var.principal.kind !== 'user')
+      throw new AppError('unauthorized', { detail: 'Sign in to use this route' });
+    await next();
+  };
+}
+
+/** Only callers holding every listed permission pass: 401 for anonymous, 403 for the rest. */
+export function requirePermission(...permissions: string[]): MiddlewareHandler<AppEnv> {
+  if (permissions.length === 0) throw new Error('requirePermission needs at least one permission');
+  return async (c, next) => {
+    const principal = c.var.principal;
+    if (principal.kind === 'anonymous')
+      throw new AppError('unauthorized', { detail: 'Sign in to use this route' });
+    const missing = permissions.filter((p) => !can(principal, p));
+    if (missing.length)
+      throw new AppError('forbidden', { detail: `Missing permission: ${missing.join(', ')}` });
+    await next();
+  };
+}
+
+/** Sensitive operations need a session verified with a second factor. */
+export function requireAal2(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const principal = c.var.principal;
+    if (principal.kind !== 'user')
+      throw new AppError('unauthorized', { detail: 'Sign in to use this route' });
+    if (principal.aal !== 'aal2') {
+      throw new AppError('insufficient_aal', {
+        detail: 'Verify a second factor (aal2) for this operation',
+      });
+    }
+    await next();
+  };
+}
+
+/** The signed-in user; for handlers behind `requireUser()`. */
+export function currentUser(principal: AppEnv['Variables']['principal']): UserPrincipal {
+  if (principal.kind !== 'user') throw new AppError('unauthorized');
+  return principal;
+}
