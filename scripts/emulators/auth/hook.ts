@@ -31,12 +31,13 @@ export interface HookInput {
 export async function runAccessTokenHook(tx: Tx, uri: string, input: HookInput) {
   const m = HOOK_URI.exec(uri);
   if (!m) throw new Error(`Invalid custom access token hook URI: ${uri}`);
+  // biome-ignore lint/suspicious/noExplicitAny: whatever JSON the hook function returned, checked below
   let result: Record<string, any> | undefined;
   await tx`savepoint access_token_hook`;
   try {
     await tx`set local role supabase_auth_admin`;
     // Both identifiers matched \w+ above, so quoting them is safe.
-    const rows = await tx.unsafe(`select "${m[1]}"."${m[2]}"($1::jsonb) as out`, [
+    const rows = await tx.unsafe(`select "${m[1]}"."${m[2]}"($1::text::jsonb) as out`, [
       JSON.stringify(input),
     ]);
     result = rows[0]?.out;
