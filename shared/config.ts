@@ -61,6 +61,16 @@ export const functionEnvSchema = z.object({
     .max(50 * 1024 * 1024)
     .default(1024 * 1024),
   LOG_LEVEL: logLevel,
+  /** Legacy HS256 secret; set it while the project still signs tokens with it. */
+  SUPABASE_JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+  /** Per-IP and per-account limits on sign-in, sign-up, magic link, reset and resend. */
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
+  AUTH_RATE_LIMIT_PER_IP: z.coerce.number().int().nonnegative().default(30),
+  AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().nonnegative().default(10),
+  /** Failed logins for one account from one IP before it locks, and how long (doubling). */
+  LOCKOUT_THRESHOLD: z.coerce.number().int().positive().default(5),
+  LOCKOUT_BASE_SECONDS: z.coerce.number().int().positive().default(30),
+  LOCKOUT_MAX_SECONDS: z.coerce.number().int().positive().default(3600),
 });
 
 export type FunctionConfig = z.infer<typeof functionEnvSchema>;

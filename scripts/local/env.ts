@@ -8,20 +8,31 @@ const port = z.coerce.number().int().min(1).max(65535);
  * The local stack's environment. Everything has a default that matches `supabase start`,
  * so a fresh clone runs with no `.env` at all.
  */
-export const localEnvSchema = z.object({
-  /** Use this PostgreSQL instead of starting the embedded one. */
-  DATABASE_URL: postgresUrl.optional(),
-  GATEWAY_PORT: port.default(54321),
-  DB_PORT: port.default(54322),
-  LOCAL_DATA_DIR: z.string().default('.local'),
-  JWT_SECRET: z
-    .string()
-    .min(32, { message: 'must be at least 32 characters' })
-    .default(DEMO_JWT_SECRET),
-  ANON_KEY: z.string().min(20).default(DEMO_ANON_KEY),
-  SERVICE_ROLE_KEY: z.string().min(20).default(DEMO_SERVICE_ROLE_KEY),
-  CORS_ORIGINS: csv.default(['*']),
-  LOG_LEVEL: logLevel,
-});
+export const localEnvSchema = z
+  .object({
+    /** Use this PostgreSQL instead of starting the embedded one. */
+    DATABASE_URL: postgresUrl.optional(),
+    GATEWAY_PORT: port.default(54321),
+    DB_PORT: port.default(54322),
+    LOCAL_DATA_DIR: z.string().default('.local'),
+    JWT_SECRET: z
+      .string()
+      .min(32, { message: 'must be at least 32 characters' })
+      .default(DEMO_JWT_SECRET),
+    ANON_KEY: z.string().min(20).default(DEMO_ANON_KEY),
+    SERVICE_ROLE_KEY: z.string().min(20).default(DEMO_SERVICE_ROLE_KEY),
+    CORS_ORIGINS: csv.default(['*']),
+    /** The first admin, created at start-up when nobody holds the admin role. */
+    INITIAL_ADMIN_EMAIL: z.email().optional(),
+    INITIAL_ADMIN_PASSWORD: z
+      .string()
+      .min(8, { message: 'must be at least 8 characters' })
+      .optional(),
+    LOG_LEVEL: logLevel,
+  })
+  .refine((env) => Boolean(env.INITIAL_ADMIN_EMAIL) === Boolean(env.INITIAL_ADMIN_PASSWORD), {
+    message: 'set both INITIAL_ADMIN_EMAIL and INITIAL_ADMIN_PASSWORD, or neither',
+    path: ['INITIAL_ADMIN_PASSWORD'],
+  });
 
 export type LocalEnv = z.infer<typeof localEnvSchema>;

@@ -11,6 +11,7 @@ import { loadAuthSettings } from '../emulators/auth/settings.ts';
 import type { LocalEnv } from './env.ts';
 import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway } from './gateway.ts';
+import { seedInitialAdmin } from './initial-admin.ts';
 import { portInUse } from './ports.ts';
 
 export interface LocalStack {
@@ -63,6 +64,15 @@ export async function startLocalStack(
       server.once('error', fail);
     });
     progress('gateway', gatewayUrl);
+    if (env.INITIAL_ADMIN_EMAIL && env.INITIAL_ADMIN_PASSWORD) {
+      const admin = await seedInitialAdmin(db, {
+        gatewayUrl,
+        serviceRoleKey: env.SERVICE_ROLE_KEY,
+        email: env.INITIAL_ADMIN_EMAIL,
+        password: env.INITIAL_ADMIN_PASSWORD,
+      });
+      progress('admin', admin);
+    }
     return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, stop };
   } catch (err) {
     await stop();
@@ -124,6 +134,7 @@ function buildFunctions(env: LocalEnv, gatewayUrl: string, dbUrl: string): Recor
     SUPABASE_ANON_KEY: env.ANON_KEY,
     SUPABASE_SERVICE_ROLE_KEY: env.SERVICE_ROLE_KEY,
     SUPABASE_DB_URL: dbUrl,
+    SUPABASE_JWT_SECRET: env.JWT_SECRET,
     CORS_ORIGINS: env.CORS_ORIGINS.join(','),
     LOG_LEVEL: env.LOG_LEVEL,
   };

@@ -1,11 +1,13 @@
 import { type FunctionConfig, functionEnvSchema, parseEnv } from '../config.ts';
 import type { App } from '../http/context.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { createServices, type Services } from './services.ts';
 
 /** What a function app is built from: parsed config and the services it uses. */
 export interface FunctionDeps {
   config: FunctionConfig;
   log: Logger;
+  services: Services;
 }
 
 export type BuildApp = (deps: FunctionDeps) => App;
@@ -19,7 +21,8 @@ export type BuildApp = (deps: FunctionDeps) => App;
  */
 export function appFromEnv(build: BuildApp, env: Record<string, string | undefined>): App {
   const config = parseEnv(functionEnvSchema, env);
-  return build({ config, log: createLogger({ level: config.LOG_LEVEL }) });
+  const log = createLogger({ level: config.LOG_LEVEL });
+  return build({ config, log, services: createServices(config, { dbName: 'edge-function' }) });
 }
 
 /** The factory options every function shares, taken from its config. */
@@ -28,5 +31,6 @@ export function baseOptions(deps: FunctionDeps) {
     corsOrigins: deps.config.CORS_ORIGINS,
     bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
     log: deps.log,
+    services: deps.services,
   };
 }

@@ -3,11 +3,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { ANONYMOUS } from '../auth/principal.ts';
 import { AppError } from '../errors.ts';
+import type { Services } from '../functions/services.ts';
 import type { Logger } from '../log.ts';
 import type { App, AppEnv } from './context.ts';
 import { registerDocs } from './docs.ts';
 import { registerHealth } from './health.ts';
+import { authentication } from './middleware/auth.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { requestLogger } from './middleware/logging.ts';
 import { errorHandler, notFoundHandler, problemResponse, validationError } from './problem.ts';
@@ -21,6 +24,7 @@ export interface AppOptions {
   corsOrigins: string[];
   bodyLimitBytes: number;
   log: Logger;
+  services: Services;
 }
 
 const ALLOWED_HEADERS = [
@@ -34,7 +38,8 @@ const EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'ratelimit', 'ratelimit-
 
 /**
  * Builds a function's Hono app with the one middleware stack every function shares:
- * request id → JSON logs → secure headers → CORS → body limit → JSON parsing → routes,
+ * request id → JSON logs → secure headers → CORS → body limit → JSON parsing → services →
+ * authentication → routes,
  * with one error shape for everything that goes wrong. Serves `/health`, `/openapi.json`
  * and `/docs`; the caller registers its own routes on the returned app.
  *
@@ -76,6 +81,12 @@ export function createApp(opts: AppOptions): App {
     }),
   );
   app.use(jsonBody());
+  app.use(async (c, next) => {
+    c.set('services', opts.services);
+    c.set('principal', ANONYMOUS);
+    await next();
+  });
+  app.use(authentication(opts.services.authenticator));
   app.onError(errorHandler(log));
   app.notFound(notFoundHandler);
 

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Principal } from '../auth/principal.ts';
+import type { Services } from '../functions/services.ts';
 import type { Logger } from '../log.ts';
 
 /** What every request context carries, set by the factory's middleware. */
@@ -8,6 +9,7 @@ export interface AppVariables {
   log: Logger;
   /** The caller, set by the authentication middleware (anonymous when it is not mounted). */
   principal: Principal;
+  services: Services;
 }
 
 export interface AppEnv {

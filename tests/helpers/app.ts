@@ -1,21 +1,23 @@
-import type { FunctionConfig } from '../../shared/config.ts';
+import { type FunctionConfig, functionEnvSchema, parseEnv } from '../../shared/config.ts';
 import { functionBuilders } from '../../shared/functions/index.ts';
+import { createServices } from '../../shared/functions/services.ts';
 import type { App } from '../../shared/http/context.ts';
 import { createLogger } from '../../shared/log.ts';
 
 export const TEST_KEY = 'test-key-0123456789abcdefghijklmnopqrstuvwxyz';
 
+/** A function environment as Supabase would inject it, for apps under test. */
+export const TEST_ENV = {
+  SUPABASE_URL: 'http://127.0.0.1:54321',
+  SUPABASE_ANON_KEY: TEST_KEY,
+  SUPABASE_SERVICE_ROLE_KEY: TEST_KEY,
+  SUPABASE_DB_URL: 'postgres://postgres:postgres@127.0.0.1:54322/postgres',
+  LOG_LEVEL: 'debug',
+};
+
+/** The parsed config of TEST_ENV, with defaults filled, plus overrides. */
 export function testConfig(overrides: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    SUPABASE_URL: 'http://127.0.0.1:54321',
-    SUPABASE_ANON_KEY: TEST_KEY,
-    SUPABASE_SERVICE_ROLE_KEY: TEST_KEY,
-    SUPABASE_DB_URL: 'postgres://postgres:postgres@127.0.0.1:54322/postgres',
-    CORS_ORIGINS: ['*'],
-    BODY_LIMIT_BYTES: 1024 * 1024,
-    LOG_LEVEL: 'debug',
-    ...overrides,
-  };
+  return { ...parseEnv(functionEnvSchema, TEST_ENV), ...overrides };
 }
 
 export interface TestApp {
@@ -38,7 +40,8 @@ export function buildTestApp(name: string, overrides: Partial<FunctionConfig> = 
   if (!build) throw new Error(`No function named ${name}`);
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: 'debug', write: (line) => logs.push(JSON.parse(line)) });
-  const app = build({ config: testConfig(overrides), log });
+  const config = testConfig(overrides);
+  const app = build({ config, log, services: createServices(config, { dbName: 'test' }) });
   return { app, logs, request: async (path, init) => app.request(`/${name}${path}`, init) };
 }
 

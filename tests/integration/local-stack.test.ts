@@ -22,6 +22,8 @@ describe('the local stack', () => {
       DATABASE_URL: db.url,
       GATEWAY_PORT: String(await freePort()),
       LOCAL_DATA_DIR: await mkdtemp(join(tmpdir(), 'stack-test-')),
+      INITIAL_ADMIN_EMAIL: 'root@example.com',
+      INITIAL_ADMIN_PASSWORD: 'first-admin-password',
       LOG_LEVEL: 'silent',
     });
     stack = await startLocalStack(env, (step) => steps.push(step));
@@ -29,7 +31,28 @@ describe('the local stack', () => {
   afterAll(() => stack?.stop());
 
   it('reports each step as it starts', () => {
-    expect(steps).toEqual(['database', 'migrations', 'auth', 'gateway']);
+    expect(steps).toEqual(['database', 'migrations', 'auth', 'gateway', 'admin']);
+  });
+
+  it('creates the initial admin, who signs in with the admin role in the token', async () => {
+    const [row] = await db.sql`
+      select u.email, u.email_confirmed_at is not null as confirmed from public.user_roles ur
+        join public.roles r on r.id = ur.role_id join auth.users u on u.id = ur.user_id
+       where r.name = 'admin'`;
+    expect(row).toEqual({ email: 'root@example.com', confirmed: true });
+    const supabase = createClient(stack.gatewayUrl, DEMO_ANON_KEY, {
+      auth: { persistSession: false },
+    });
+    const { data, error } = await supabase.auth.signInWithPassword({
+      email: 'root@example.com',
+      password: 'first-admin-password',
+    });
+    expect(error).toBeNull();
+    const claims = JSON.parse(
+      Buffer.from(data.session!.access_token.split('.')[1]!, 'base64url').toString(),
+    );
+    expect(claims.roles).toContain('admin');
+    expect(claims.permissions).toContain('users:delete');
   });
 
   it('serves every function under /functions/v1/<name>', async () => {

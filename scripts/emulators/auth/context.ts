@@ -6,7 +6,7 @@ import type { KeyRing } from './keys.ts';
 import type { Mailbox } from './mail.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { AuthSettings } from './settings.ts';
-import { findUserById, type UserRow } from './users.ts';
+import { findUserById, isBanned, type UserRow } from './users.ts';
 
 export interface EmulatorDeps {
   db: Sql;
@@ -62,6 +62,7 @@ export async function requireUser(c: EmuContext): Promise<Caller> {
     throw forbidden('session_not_found', 'Session from session_id claim in JWT does not exist');
   const user = await findUserById(c.var.deps.db, claims.sub);
   if (!user) throw forbidden('user_not_found', 'User from sub claim in JWT does not exist');
+  if (isBanned(user)) throw forbidden('user_banned', 'User is banned');
   return { user, claims, sessionId };
 }
 

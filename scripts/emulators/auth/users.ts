@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs';
 import type { Sql, Tx } from '../../../shared/db/client.ts';
 
 export type Db = Sql | Tx;
+// biome-ignore lint/suspicious/noExplicitAny: an auth.users row; its many GoTrue columns are read by name
 export type UserRow = Record<string, any> & { id: string; email: string | null };
 
 export const INSTANCE_ID = '00000000-0000-0000-0000-000000000000';

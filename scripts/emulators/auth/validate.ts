@@ -26,7 +26,7 @@ export function strongPassword(settings: AuthSettings, value: unknown): string {
       },
     );
   }
-  if (value.length > 72) {
+  if (new TextEncoder().encode(value).length > 72) {
     throw unprocessable('weak_password', 'Password cannot be longer than 72 characters', {
       weak_password: { reasons: ['length'] },
     });

@@ -1,10 +1,14 @@
 import { createApp } from '../../http/app.ts';
 import type { App } from '../../http/context.ts';
 import { baseOptions, type FunctionDeps } from '../deps.ts';
+import { registerLogin } from './routes/login.ts';
+import { registerLogout } from './routes/logout.ts';
+import { registerRefresh } from './routes/refresh.ts';
+import { registerRegister } from './routes/register.ts';
 
 /** The `auth` function: sign-up, sign-in and sessions over Supabase Auth; app-client tokens. */
 export function buildAuthApp(deps: FunctionDeps): App {
-  return createApp({
+  const app = createApp({
     name: 'auth',
     title: 'Auth',
     description:
@@ -12,4 +16,9 @@ export function buildAuthApp(deps: FunctionDeps): App {
       'client-credentials tokens for app clients.',
     ...baseOptions(deps),
   });
+  registerRegister(app);
+  registerLogin(app);
+  registerRefresh(app);
+  registerLogout(app);
+  return app;
 }

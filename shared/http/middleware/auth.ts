@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { type Authenticator, InvalidTokenError } from '../../auth/authenticator.ts';
 import { can, type UserPrincipal } from '../../auth/principal.ts';
@@ -13,13 +13,18 @@ function bearer(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** The caller's raw access token (header first, then cookie), for calls made on their behalf. */
+export function accessToken(c: Context<AppEnv>): string | undefined {
+  return bearer(c.req.header('authorization')) ?? getCookie(c, ACCESS_COOKIE);
+}
+
 /**
  * Resolves the caller once per request and stores it as `principal`. No credentials means
  * anonymous; bad credentials are a 401 at once, so no route sees a half-valid caller.
  */
 export function authentication(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const token = bearer(c.req.header('authorization')) ?? getCookie(c, ACCESS_COOKIE);
+    const token = accessToken(c);
     try {
       c.set('principal', await authenticator.principal(token));
     } catch (err) {

@@ -9,7 +9,7 @@ import {
   requireUser,
   safeRedirect,
 } from '../context.ts';
-import { badRequest, unprocessable } from '../errors.ts';
+import { unprocessable } from '../errors.ts';
 import { verifyLink } from '../links.ts';
 import { clearToken, issueToken, tokenHash } from '../otp.ts';
 import { checkPassword, findUserByEmail, hashPassword, userJson } from '../users.ts';
@@ -42,8 +42,12 @@ async function changePassword(
   }
   if (typeof nonce === 'string' && nonce) {
     const expected = caller.user.reauthentication_token;
-    if (!expected || expected !== tokenHash(String(caller.user.email), nonce)) {
-      throw badRequest('reauthentication_not_valid', 'Requires reauthentication');
+    const sentAt = caller.user.reauthentication_sent_at
+      ? new Date(caller.user.reauthentication_sent_at).getTime()
+      : 0;
+    const fresh = Date.now() - sentAt < settings.otpExpiry * 1000;
+    if (!expected || !fresh || expected !== tokenHash(String(caller.user.email), nonce)) {
+      throw unprocessable('reauthentication_not_valid', 'Nonce has expired or is invalid');
     }
     await clearToken(tx, caller.user.id, 'reauthentication_token');
   }

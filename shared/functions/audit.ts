@@ -1,0 +1,48 @@
+import type { Context } from 'hono';
+import { asService } from '../db/doors.ts';
+import { clientIp } from '../http/client-ip.ts';
+import type { AppEnv } from '../http/context.ts';
+import { type ActorType, writeAudit } from '../identity/audit.ts';
+
+export interface AuditFields {
+  /** Overrides the actor taken from the principal (e.g. the user a login just identified). */
+  actorId?: string;
+  targetType?: string;
+  targetId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Appends an audit event with who, from where and which request. Runs as the service role,
+ * the only role allowed to insert; never pass passwords or tokens in `metadata`.
+ */
+export async function audit(
+  c: Context<AppEnv>,
+  action: string,
+  fields: AuditFields = {},
+): Promise<void> {
+  const principal = c.var.principal;
+  const actorId =
+    fields.actorId ??
+    (principal.kind === 'user' || principal.kind === 'app' ? principal.id : undefined);
+  const actorType: ActorType = fields.actorId
+    ? 'user'
+    : principal.kind === 'user'
+      ? 'user'
+      : principal.kind === 'app'
+        ? 'app_client'
+        : principal.kind;
+  await asService(c.var.services.db, (tx) =>
+    writeAudit(tx, {
+      action,
+      actorId,
+      actorType,
+      targetType: fields.targetType,
+      targetId: fields.targetId,
+      ip: clientIp(c),
+      userAgent: c.req.header('user-agent'),
+      requestId: c.var.requestId,
+      metadata: fields.metadata ?? {},
+    }),
+  );
+}

@@ -1,0 +1,58 @@
+import type { AuthError } from '@supabase/supabase-js';
+import { AppError, type ErrorCode } from '../../../errors.ts';
+
+/** Supabase Auth error codes and what they mean in this API. Unknown ones become 502. */
+const MAP: Record<string, ErrorCode> = {
+  invalid_credentials: 'invalid_credentials',
+  email_not_confirmed: 'email_not_confirmed',
+  user_banned: 'account_disabled',
+  weak_password: 'weak_password',
+  same_password: 'validation_failed',
+  validation_failed: 'validation_failed',
+  email_address_invalid: 'validation_failed',
+  user_already_exists: 'email_taken',
+  email_exists: 'email_taken',
+  signup_disabled: 'forbidden',
+  over_request_rate_limit: 'rate_limited',
+  over_email_send_rate_limit: 'rate_limited',
+  refresh_token_not_found: 'invalid_token',
+  refresh_token_already_used: 'invalid_token',
+  session_not_found: 'invalid_token',
+  session_expired: 'invalid_token',
+  bad_jwt: 'invalid_token',
+  otp_expired: 'invalid_token',
+  flow_state_not_found: 'invalid_token',
+  flow_state_expired: 'invalid_token',
+  bad_code_verifier: 'invalid_token',
+  insufficient_aal: 'insufficient_aal',
+  mfa_verification_failed: 'mfa_verification_failed',
+  mfa_challenge_expired: 'mfa_verification_failed',
+  mfa_factor_not_found: 'not_found',
+  mfa_challenge_not_found: 'not_found',
+  mfa_factor_name_conflict: 'conflict',
+  too_many_enrolled_mfa_factors: 'conflict',
+  user_not_found: 'not_found',
+  not_admin: 'bad_gateway',
+};
+
+/**
+ * Turns a supabase-js AuthError into this API's error, keeping its meaning but never its
+ * raw message for server-side failures (which may describe internals).
+ */
+export function fromAuthError(error: AuthError): AppError {
+  const code = error.code ? MAP[error.code] : undefined;
+  if (code) {
+    const detail = code === 'bad_gateway' ? undefined : error.message;
+    if (code === 'weak_password') {
+      return new AppError(code, {
+        detail,
+        errors: [{ path: 'body.password', message: error.message }],
+      });
+    }
+    return new AppError(code, { detail, cause: error });
+  }
+  if (error.status === 429) return new AppError('rate_limited', { cause: error });
+  if (error.status === 401 || error.status === 403)
+    return new AppError('invalid_token', { cause: error });
+  return new AppError('bad_gateway', { detail: 'The authentication service failed', cause: error });
+}
