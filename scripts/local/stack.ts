@@ -7,6 +7,7 @@ import type { App } from '../../shared/http/context.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
 import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
+import { createMailboxApp } from '../emulators/auth/mailbox-app.ts';
 import { loadAuthSettings } from '../emulators/auth/settings.ts';
 import type { LocalEnv } from './env.ts';
 import { functionsRequiringJwt } from './function-settings.ts';
@@ -55,7 +56,7 @@ export async function startLocalStack(
       functions: buildFunctions(env, gatewayUrl, dbUrl),
       jwtRequired: functionsRequiringJwt(),
       verifyJwt: (token) => auth.deps.keys.verify(token),
-      services: { '/auth/v1': auth.fetch },
+      services: { '/auth/v1': auth.fetch, '/mailbox': createMailboxApp(auth.deps.mailbox).fetch },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
     cleanup.push(() => new Promise<void>((done) => server.close(() => done())));

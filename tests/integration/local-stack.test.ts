@@ -1,37 +1,40 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localEnvSchema } from '../../scripts/local/env.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ANON_KEY } from '../../scripts/local/keys.ts';
-import { freePort } from '../../scripts/local/ports.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
-import { parseEnv } from '../../shared/config.ts';
+import type { LocalStack } from '../../scripts/local/stack.ts';
 import { useTestDatabase } from '../helpers/db.ts';
+import { useLocalStack } from '../helpers/stack.ts';
 
 const db = useTestDatabase();
 
 describe('the local stack', () => {
-  let stack: LocalStack;
-  const steps: string[] = [];
-
-  beforeAll(async () => {
-    const env = parseEnv(localEnvSchema, {
-      DATABASE_URL: db.url,
-      GATEWAY_PORT: String(await freePort()),
-      LOCAL_DATA_DIR: await mkdtemp(join(tmpdir(), 'stack-test-')),
-      INITIAL_ADMIN_EMAIL: 'root@example.com',
-      INITIAL_ADMIN_PASSWORD: 'first-admin-password',
-      LOG_LEVEL: 'silent',
-    });
-    stack = await startLocalStack(env, (step) => steps.push(step));
+  const h = useLocalStack({
+    INITIAL_ADMIN_EMAIL: 'root@example.com',
+    INITIAL_ADMIN_PASSWORD: 'first-admin-password',
   });
-  afterAll(() => stack?.stop());
+  const db = h.db;
+  let stack: LocalStack;
+  const steps = h.steps;
+  beforeAll(() => {
+    stack = h.stack;
+  });
 
   it('reports each step as it starts', () => {
     expect(steps).toEqual(['database', 'migrations', 'auth', 'gateway', 'admin']);
+  });
+
+  it('serves the Auth mailbox', async () => {
+    const email = `mailbox-${Date.now()}@example.com`;
+    const supabase = createClient(stack.gatewayUrl, DEMO_ANON_KEY, {
+      auth: { persistSession: false },
+    });
+    await supabase.auth.signUp({ email, password: 'a-long-password' });
+    const [mail] = await h.mails(email);
+    expect(mail?.Subject).toBe('Confirm Your Signup');
+    expect(mail?.Link).toContain('/auth/v1/verify?token=');
+    const page = await fetch(`${stack.gatewayUrl}/mailbox`);
+    expect(await page.text()).toContain(email);
   });
 
   it('creates the initial admin, who signs in with the admin role in the token', async () => {
