@@ -1,0 +1,49 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { DEMO_ANON_KEY } from '../../scripts/local/keys.ts';
+
+/** A supabase-js client as a browser app makes it; `pkce` keeps the verifier in memory. */
+export function appClient(
+  url: string,
+  opts: { pkce?: boolean; key?: string } = {},
+): SupabaseClient {
+  const items = new Map<string, string>();
+  return createClient(url, opts.key ?? DEMO_ANON_KEY, {
+    auth: {
+      flowType: opts.pkce ? 'pkce' : 'implicit',
+      storage: {
+        getItem: (key) => items.get(key) ?? null,
+        setItem: (key, value) => void items.set(key, value),
+        removeItem: (key) => void items.delete(key),
+      },
+      persistSession: true,
+      autoRefreshToken: false,
+      detectSessionInUrl: false,
+    },
+  });
+}
+
+/** One browser hop: fetch without following redirects; where it points next. */
+export async function hop(url: string | URL): Promise<{ status: number; location?: URL }> {
+  const res = await fetch(url, { redirect: 'manual' });
+  const location = res.headers.get('location');
+  return { status: res.status, location: location ? new URL(location) : undefined };
+}
+
+/** The tokens an implicit-flow redirect carries in its fragment. */
+export function fragmentTokens(location: URL): {
+  access_token: string;
+  refresh_token: string;
+  type: string | null;
+} {
+  const params = new URLSearchParams(location.hash.slice(1));
+  return {
+    access_token: params.get('access_token') ?? '',
+    refresh_token: params.get('refresh_token') ?? '',
+    type: params.get('type'),
+  };
+}
+
+/** Decodes a JWT's payload without verifying it (the test has already trusted its source). */
+export function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+}
