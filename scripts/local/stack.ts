@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { functionEnvSchema } from '../../shared/config.ts';
 import { createDb, type Sql } from '../../shared/db/client.ts';
 import { appFromEnv } from '../../shared/functions/deps.ts';
 import { functionBuilders } from '../../shared/functions/index.ts';
@@ -129,8 +130,14 @@ async function migrate(db: Sql, progress: Progress) {
   progress('migrations', applied.length ? `applied ${applied.join(', ')}` : 'up to date');
 }
 
+/**
+ * Functions get what Supabase would inject, pointed at this stack, plus any of their own
+ * variables set in the environment or `.env` (limits, lockout, CORS…).
+ */
 function buildFunctions(env: LocalEnv, gatewayUrl: string, dbUrl: string): Record<string, App> {
+  const own = Object.keys(functionEnvSchema.shape);
   const functionEnv = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => own.includes(k))),
     SUPABASE_URL: gatewayUrl,
     SUPABASE_ANON_KEY: env.ANON_KEY,
     SUPABASE_SERVICE_ROLE_KEY: env.SERVICE_ROLE_KEY,
