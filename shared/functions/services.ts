@@ -51,10 +51,12 @@ export function createServices(config: FunctionConfig, opts: { dbName: string })
     sessions,
     authClient: ({ ip, accessToken } = {}) =>
       createClient(config.SUPABASE_URL, config.SUPABASE_ANON_KEY, {
-        auth: { ...NO_SESSION, flowType: 'pkce' },
+        // Implicit: mailed links then carry the session in their fragment for the app to
+        // take; a PKCE code would need a verifier that only this throwaway client held.
+        auth: { ...NO_SESSION, flowType: 'implicit' },
         global: {
           headers: {
-            ...(ip ? { 'sb-forwarded-for': ip } : {}),
+            ...(ip && ip !== 'unknown' ? { 'sb-forwarded-for': ip } : {}),
             ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
           },
         },

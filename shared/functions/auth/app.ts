@@ -3,8 +3,19 @@ import type { App } from '../../http/context.ts';
 import { baseOptions, type FunctionDeps } from '../deps.ts';
 import { registerLogin } from './routes/login.ts';
 import { registerLogout } from './routes/logout.ts';
+import { registerMagicLink } from './routes/magic-link.ts';
+import { registerMfaChallenge } from './routes/mfa-challenge.ts';
+import { registerMfaEnroll } from './routes/mfa-enroll.ts';
+import { registerMfaFactorDelete } from './routes/mfa-factor-delete.ts';
+import { registerMfaFactors } from './routes/mfa-factors.ts';
+import { registerMfaVerify } from './routes/mfa-verify.ts';
+import { registerOAuthCallback } from './routes/oauth-callback.ts';
+import { registerOAuthStart } from './routes/oauth-start.ts';
+import { registerPasswordReset } from './routes/password-reset.ts';
+import { registerPasswordUpdate } from './routes/password-update.ts';
 import { registerRefresh } from './routes/refresh.ts';
 import { registerRegister } from './routes/register.ts';
+import { registerVerifyResend } from './routes/verify-resend.ts';
 
 /** The `auth` function: sign-up, sign-in and sessions over Supabase Auth; app-client tokens. */
 export function buildAuthApp(deps: FunctionDeps): App {
@@ -20,5 +31,17 @@ export function buildAuthApp(deps: FunctionDeps): App {
   registerLogin(app);
   registerRefresh(app);
   registerLogout(app);
+  registerMagicLink(app);
+  registerPasswordReset(app);
+  registerPasswordUpdate(app);
+  registerVerifyResend(app);
+  // The fixed callback path first, so `/oauth/{provider}` never takes it for a provider.
+  registerOAuthCallback(app);
+  registerOAuthStart(app);
+  registerMfaEnroll(app);
+  registerMfaChallenge(app);
+  registerMfaVerify(app);
+  registerMfaFactors(app);
+  registerMfaFactorDelete(app);
   return app;
 }
