@@ -1,0 +1,48 @@
+import { createRoute } from '@hono/zod-openapi';
+import { can, dbClaims } from '../../../auth/principal.ts';
+import { asUser } from '../../../db/doors.ts';
+import { AppError } from '../../../errors.ts';
+import type { App } from '../../../http/context.ts';
+import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
+import { problemResponses } from '../../../http/schemas.ts';
+import { audit } from '../../audit.ts';
+import { fromAuthError } from '../../auth/support/gotrue-errors.ts';
+import { sessionIdsOf } from '../queries/sessions.ts';
+import { findUser } from '../queries/users.ts';
+import { UserIdParam, userNotFound } from './schemas.ts';
+
+const route = createRoute({
+  method: 'delete',
+  path: '/users/{id}',
+  tags: ['users'],
+  summary: 'Delete a user',
+  description:
+    'Needs `users:delete` (and `users:read` to see the user). Deletes the Auth user; their ' +
+    "profile, roles and sessions go with it by the schema's cascades. You cannot delete yourself.",
+  security: [{ bearerAuth: [] }],
+  middleware: [requireUser(), requirePermission('users:delete')] as const,
+  request: { params: UserIdParam },
+  responses: { 204: { description: 'Deleted' }, ...problemResponses(401, 403, 404, 409, 422, 502) },
+});
+
+export function registerUsersDelete(app: App): void {
+  app.openapi(route, async (c) => {
+    const admin = currentUser(c.var.principal);
+    const { id } = c.req.valid('param');
+    if (id === admin.id) throw new AppError('conflict', { detail: 'You cannot delete yourself' });
+
+    // RLS decides whether the caller may see the user; their session ids (when the caller may
+    // read them) are only needed to drop them from this instance's session cache afterwards.
+    const sessions = await asUser(c.var.services.db, dbClaims(admin), async (tx) => {
+      if (!(await findUser(tx, id))) return undefined;
+      return can(admin, 'sessions:read') ? sessionIdsOf(tx, id) : [];
+    });
+    if (!sessions) throw userNotFound();
+
+    const { error } = await c.var.services.adminClient().auth.admin.deleteUser(id);
+    if (error) throw fromAuthError(error);
+    for (const sessionId of sessions) c.var.services.sessions.forget(sessionId);
+    await audit(c, 'user.deleted', { targetType: 'user', targetId: id });
+    return c.body(null, 204);
+  });
+}

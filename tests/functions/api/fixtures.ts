@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import { type FunctionsHarness, useFunctions } from '../../helpers/functions.ts';
+
+export const PASSWORD = 'a-sturdy-password';
+
+/** The functions with auto-confirmed sign-ups and no per-IP limits (every test calls from one IP). */
+export function useApi(): FunctionsHarness {
+  return useFunctions(
+    { GOTRUE_MAILER_AUTOCONFIRM: 'true', GOTRUE_RATE_LIMIT_SIGN_IN_SIGN_UPS: '0' },
+    { AUTH_RATE_LIMIT_PER_IP: 0 },
+  );
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+  refreshToken: string;
+  sessionId: string;
+}
+
+const sessionIdOf = (token: string): string =>
+  JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).session_id;
+
+/** Helpers over one harness: users signed up through Auth, admins made in SQL. */
+export function fixtures(fx: FunctionsHarness) {
+  async function signIn(email: string): Promise<TestUser> {
+    const { data, error } = await fx.auth
+      .client()
+      .auth.signInWithPassword({ email, password: PASSWORD });
+    expect(error).toBeNull();
+    const session = data.session!;
+    return {
+      id: data.user!.id,
+      email,
+      token: session.access_token,
+      refreshToken: session.refresh_token,
+      sessionId: sessionIdOf(session.access_token),
+    };
+  }
+
+  async function signUp(opts: { username?: string; email?: string } = {}): Promise<TestUser> {
+    const email = opts.email ?? `u-${randomUUID().slice(0, 12)}@example.com`;
+    const { data, error } = await fx.auth.client().auth.signUp({
+      email,
+      password: PASSWORD,
+      options: { data: { username: opts.username } },
+    });
+    expect(error).toBeNull();
+    const session = data.session!;
+    return {
+      id: data.user!.id,
+      email,
+      token: session.access_token,
+      refreshToken: session.refresh_token,
+      sessionId: sessionIdOf(session.access_token),
+    };
+  }
+
+  /** Grants `admin` in SQL and signs in again, so the token hook adds its permissions. */
+  async function admin(): Promise<TestUser> {
+    const user = await signUp();
+    await fx.auth.db.sql`
+      insert into public.user_roles (user_id, role_id)
+      select ${user.id}, id from public.roles where name = 'admin'`;
+    return signIn(user.email);
+  }
+
+  /** Calls the api function and returns status and parsed body. */
+  async function api(path: string, init: { token?: string; method?: string; json?: unknown } = {}) {
+    const res = await fx.call('api', path, init);
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  }
+
+  return { signIn, signUp, admin, api };
+}
