@@ -45,7 +45,7 @@ export async function runAccessTokenHook(tx: Tx, uri: string, input: HookInput) 
     await tx`release savepoint access_token_hook`;
   } catch (cause) {
     await tx`rollback to savepoint access_token_hook`;
-    throw new AuthError(500, 'unexpected_failure', 'Error running hook URI: ' + uri, {}, cause);
+    throw new AuthError(500, 'unexpected_failure', `Error running hook URI: ${uri}`, {}, cause);
   }
   if (result?.error) {
     const status = Number(result.error.http_code) || 400;

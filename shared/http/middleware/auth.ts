@@ -40,11 +40,15 @@ export function authentication(authenticator: Authenticator): MiddlewareHandler<
   };
 }
 
-/** Only signed-in users pass. */
+/** Only signed-in users pass: 401 for anonymous, 403 for other callers (service role, app clients). */
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (c.var.principal.kind !== 'user')
+    const { kind } = c.var.principal;
+    if (kind === 'anonymous')
       throw new AppError('unauthorized', { detail: 'Sign in to use this route' });
+    // Valid credentials that are not a user's: authenticated, so not a 401.
+    if (kind !== 'user')
+      throw new AppError('forbidden', { detail: 'This route is for users only' });
     await next();
   };
 }

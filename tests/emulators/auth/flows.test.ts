@@ -1,8 +1,7 @@
-import { createClient } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
 import type { MailKind } from '../../../scripts/emulators/auth/mail.ts';
-import { DEMO_ANON_KEY } from '../../../scripts/local/keys.ts';
 import { SUPABASE_URL, useAuthEmulator } from '../../helpers/auth-emulator.ts';
+import { appClient } from '../../helpers/browser.ts';
 
 // Confirmations stay on, as in supabase/config.toml. The limits are raised only because this
 // file sends and verifies far more mail from one address than a person would.
@@ -34,24 +33,7 @@ async function follow(link: string): Promise<URL> {
 
 const fragment = (url: URL) => new URLSearchParams(url.hash.slice(1));
 
-/** A PKCE client keeps its code verifier in storage, so give it some. */
-function pkceClient() {
-  const items = new Map<string, string>();
-  const storage = {
-    getItem: (key: string) => items.get(key) ?? null,
-    setItem: (key: string, value: string) => void items.set(key, value),
-    removeItem: (key: string) => void items.delete(key),
-  };
-  return createClient(SUPABASE_URL, DEMO_ANON_KEY, {
-    auth: {
-      flowType: 'pkce',
-      storage,
-      persistSession: true,
-      autoRefreshToken: false,
-      detectSessionInUrl: false,
-    },
-  });
-}
+const pkceClient = () => appClient(SUPABASE_URL, { pkce: true });
 
 /** Signs up and confirms with the mailed code; the returned client is signed in. */
 async function confirmedUser() {

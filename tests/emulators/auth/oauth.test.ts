@@ -1,7 +1,7 @@
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
-import { DEMO_ANON_KEY } from '../../../scripts/local/keys.ts';
 import { SUPABASE_URL, useAuthEmulator } from '../../helpers/auth-emulator.ts';
+import { appClient } from '../../helpers/browser.ts';
 
 const auth = useAuthEmulator({ GOTRUE_RATE_LIMIT_SIGN_IN_SIGN_UPS: '1000' });
 
@@ -12,23 +12,7 @@ const PASSWORD = 'correct-horse-battery';
 let n = 0;
 const email = () => `oauth${++n}-${Date.now()}@example.com`;
 
-function pkceClient() {
-  const items = new Map<string, string>();
-  const storage = {
-    getItem: (key: string) => items.get(key) ?? null,
-    setItem: (key: string, value: string) => void items.set(key, value),
-    removeItem: (key: string) => void items.delete(key),
-  };
-  return createClient(SUPABASE_URL, DEMO_ANON_KEY, {
-    auth: {
-      flowType: 'pkce',
-      storage,
-      persistSession: true,
-      autoRefreshToken: false,
-      detectSessionInUrl: false,
-    },
-  });
-}
+const pkceClient = () => appClient(SUPABASE_URL, { pkce: true });
 
 /** One browser hop: fetch without following, return the status and where it points. */
 async function hop(url: string | URL, init: RequestInit = {}) {

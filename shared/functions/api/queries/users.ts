@@ -7,18 +7,12 @@ import {
   type Order,
   type Position,
 } from '../../../http/list.ts';
+import type { Profile } from '../../../identity/profiles.ts';
 
 /** A profile with its email, as the user routes show it. Run `asUser`: RLS decides who is seen. */
-export interface UserRow {
-  id: string;
+/** A profile with the email Auth holds for it. */
+export interface UserRow extends Profile {
   email: string | null;
-  username: string;
-  firstName: string | null;
-  lastName: string | null;
-  avatarUrl: string | null;
-  isActive: boolean;
-  createdAt: Date;
-  updatedAt: Date;
 }
 
 export type UserSort = 'created_at' | 'username';

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { AppError } from '../../../errors.ts';
+import { Username } from '../../auth/support/schemas.ts';
 import type { UserRow } from '../queries/users.ts';
 
 /** Shared by the user routes: what a user looks like, and the fields a profile edit takes. */
@@ -49,11 +50,7 @@ const Name = z.string().trim().min(1).max(100).nullable();
 
 /** Profile fields anyone may edit on a profile they may edit; left out means unchanged. */
 export const ProfileFields = {
-  username: z
-    .string()
-    .regex(/^[a-z0-9_.]{3,30}$/, 'Use 3 to 30 of a-z, 0-9, _ and .')
-    .optional()
-    .openapi({ example: 'ada' }),
+  username: Username.optional(),
   first_name: Name.optional().openapi({ example: 'Ada' }),
   last_name: Name.optional().openapi({ example: 'Lovelace' }),
   avatar_url: z

@@ -6,7 +6,7 @@ import { problemResponses } from '../../../http/schemas.ts';
 import { audit } from '../../audit.ts';
 import { limitAttempt } from '../../rate-limit.ts';
 import { fromAuthError } from '../support/gotrue-errors.ts';
-import { Email, Password, RedirectTo } from '../support/schemas.ts';
+import { Email, Password, RedirectTo, Username } from '../support/schemas.ts';
 import { SessionSchema, toSession, toUserSummary, UserSummarySchema } from '../support/session.ts';
 
 const Name = z.string().trim().min(1).max(100);
@@ -15,11 +15,7 @@ const RegisterBody = z
   .object({
     email: Email,
     password: Password,
-    username: z
-      .string()
-      .regex(/^[a-z0-9_.]{3,30}$/, 'Use 3 to 30 of a-z, 0-9, _ and .')
-      .optional()
-      .openapi({ example: 'ada' }),
+    username: Username.optional(),
     first_name: Name.optional().openapi({ example: 'Ada' }),
     last_name: Name.optional().openapi({ example: 'Lovelace' }),
     redirect_to: RedirectTo,

@@ -21,3 +21,9 @@ export const RedirectTo = z.url().max(2048).optional().openapi({
 export const AcceptedSchema = z.object({ message: z.string() }).openapi('Accepted', {
   example: { message: 'If the address can receive it, a mail is on its way' },
 });
+
+/** Profile usernames, as the profiles table's CHECK allows them. */
+export const Username = z
+  .string()
+  .regex(/^[a-z0-9_.]{3,30}$/, 'Use 3 to 30 of a-z, 0-9, _ and .')
+  .openapi({ example: 'ada' });
