@@ -40,7 +40,7 @@ export function authentication(authenticator: Authenticator): MiddlewareHandler<
   };
 }
 
-/** Only signed-in users pass: 401 for anonymous, 403 for other callers (service role, app clients). */
+/** Only signed-in users pass: 401 for anonymous, 403 for other callers (service role, apps). */
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { kind } = c.var.principal;

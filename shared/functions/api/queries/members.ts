@@ -1,0 +1,105 @@
+import type { Sql, Tx } from '../../../db/client.ts';
+import {
+  type Keyset,
+  keysetAfter,
+  keysetKeyText,
+  keysetOrder,
+  type Order,
+  type Position,
+} from '../../../http/list.ts';
+import type { Role } from './projects.ts';
+
+/** One membership. Run `asUser`: members of a project (and `projects:read_all`) see its rows. */
+export interface MemberRow {
+  /** The member's user id; `id` too, as the keyset's tie-breaker (unique within a project). */
+  id: string;
+  userId: string;
+  role: Role;
+  addedBy: string | null;
+  createdAt: Date;
+}
+
+const columns = (tx: Tx | Sql) => tx`
+  m.user_id as id, m.user_id as "userId", m.role, m.added_by as "addedBy",
+  m.created_at as "createdAt"`;
+
+export async function findMember(
+  tx: Tx | Sql,
+  projectId: string,
+  userId: string,
+): Promise<MemberRow | undefined> {
+  const [row] = await tx<MemberRow[]>`
+    select ${columns(tx)} from public.project_members m
+     where m.project_id = ${projectId}::uuid and m.user_id = ${userId}::uuid`;
+  return row;
+}
+
+/** One page of a project's members, by when they joined (the owner who created it first). */
+export async function listMembers(
+  tx: Tx | Sql,
+  projectId: string,
+  opts: { order: Order; after?: Position; limit: number },
+): Promise<Array<MemberRow & { sortKey: string }>> {
+  const ks: Keyset = {
+    key: tx`m.created_at`,
+    keyType: 'timestamptz',
+    id: tx`m.user_id`,
+    idType: 'uuid',
+  };
+  return tx<Array<MemberRow & { sortKey: string }>>`
+    select ${columns(tx)}, ${keysetKeyText(tx, ks)} as "sortKey"
+      from public.project_members m
+     where m.project_id = ${projectId}::uuid
+       and ${keysetAfter(tx, ks, opts.order, opts.after)}
+     order by ${keysetOrder(tx, ks, opts.order)}
+     limit ${opts.limit}`;
+}
+
+/**
+ * Adds a member as the caller (`added_by`). RLS lets only the owner or `projects:write_all`
+ * do it, and only as editor or viewer (42501 otherwise); an existing member is 23505 and an
+ * unknown user 23503.
+ */
+export async function addMember(
+  tx: Tx | Sql,
+  projectId: string,
+  userId: string,
+  role: Role,
+): Promise<void> {
+  await tx`
+    insert into public.project_members (project_id, user_id, role, added_by)
+    values (${projectId}::uuid, ${userId}::uuid, ${role}::public.project_role,
+            (select auth.uid()))`;
+}
+
+/** Changes a member's role; false when RLS let no row change. */
+export async function setMemberRole(
+  tx: Tx | Sql,
+  projectId: string,
+  userId: string,
+  role: Role,
+): Promise<boolean> {
+  const rows = await tx`
+    update public.project_members set role = ${role}::public.project_role
+     where project_id = ${projectId}::uuid and user_id = ${userId}::uuid`;
+  return rows.count > 0;
+}
+
+/** Removes a member; false when RLS let no row go. */
+export async function removeMember(
+  tx: Tx | Sql,
+  projectId: string,
+  userId: string,
+): Promise<boolean> {
+  const rows = await tx`
+    delete from public.project_members
+     where project_id = ${projectId}::uuid and user_id = ${userId}::uuid`;
+  return rows.count > 0;
+}
+
+/** The user with this email address, for sharing by email; undefined when there is none. */
+export async function findUserIdByEmail(tx: Tx | Sql, email: string): Promise<string | undefined> {
+  const [row] = await tx<{ id: string | null }[]>`
+    select private.find_user_id_by_email(${email}) as id`;
+  return row?.id ?? undefined;
+}

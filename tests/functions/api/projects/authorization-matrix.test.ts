@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { fixtures, type TestUser, useApi } from '../fixtures.ts';
+import { projectFixtures, SERVICE_TOKEN, sansRequestId } from './helpers.ts';
+
+const fx = useApi();
+const { signUp, admin, api } = fixtures(fx);
+const { seedProject } = projectFixtures(fx);
+
+const CALLERS = ['anonymous', 'service', 'stranger', 'viewer', 'editor', 'owner', 'admin'] as const;
+type Caller = (typeof CALLERS)[number];
+
+/** The people around one project: a fresh project per cell, so no cell sees another's writes. */
+interface Team {
+  projectId: string;
+  editor: TestUser;
+  /** A viewer no caller plays, for the member routes to act on. */
+  target: TestUser;
+  /** A user who is not yet a member, to share with. */
+  newcomer: TestUser;
+}
+
+interface Row {
+  method: string;
+  /** The documented path, matched against /openapi.json. */
+  path: string;
+  call(t: Team): { path: string; json?: unknown };
+  /** The exact status for each caller. */
+  expect: Record<Caller, number>;
+}
+
+// anonymous → 401 and the service role → 403 (requireUser) everywhere; then
+// stranger, viewer, editor, owner, admin (projects:read_all + projects:write_all, not a member).
+const row = (
+  method: string,
+  path: string,
+  call: Row['call'],
+  [stranger, viewer, editor, owner, adminStatus]: number[],
+): Row => ({
+  method,
+  path,
+  call,
+  expect: {
+    anonymous: 401,
+    service: 403,
+    stranger: stranger!,
+    viewer: viewer!,
+    editor: editor!,
+    owner: owner!,
+    admin: adminStatus!,
+  },
+});
+
+const P = '/api/projects/{id}';
+const ROWS: Row[] = [
+  row(
+    'POST',
+    '/api/projects',
+    () => ({ path: '/projects', json: { name: 'Probe' } }),
+    [201, 201, 201, 201, 201],
+  ),
+  row('GET', '/api/projects', () => ({ path: '/projects' }), [200, 200, 200, 200, 200]),
+  row('GET', P, (t) => ({ path: `/projects/${t.projectId}` }), [404, 200, 200, 200, 200]),
+  row(
+    'PUT',
+    P,
+    (t) => ({ path: `/projects/${t.projectId}`, json: { name: 'Renamed' } }),
+    [404, 403, 403, 200, 200],
+  ),
+  row('DELETE', P, (t) => ({ path: `/projects/${t.projectId}` }), [404, 403, 403, 204, 204]),
+  row(
+    'POST',
+    `${P}/transfer`,
+    (t) => ({ path: `/projects/${t.projectId}/transfer`, json: { user_id: t.editor.id } }),
+    [404, 403, 403, 200, 200],
+  ),
+  row(
+    'GET',
+    `${P}/members`,
+    (t) => ({ path: `/projects/${t.projectId}/members` }),
+    [404, 200, 200, 200, 200],
+  ),
+  row(
+    'POST',
+    `${P}/members`,
+    (t) => ({
+      path: `/projects/${t.projectId}/members`,
+      json: { user_id: t.newcomer.id, role: 'viewer' },
+    }),
+    [404, 403, 403, 201, 201],
+  ),
+  row(
+    'PATCH',
+    `${P}/members/{userId}`,
+    (t) => ({ path: `/projects/${t.projectId}/members/${t.target.id}`, json: { role: 'editor' } }),
+    [404, 403, 403, 200, 200],
+  ),
+  row(
+    'DELETE',
+    `${P}/members/{userId}`,
+    (t) => ({ path: `/projects/${t.projectId}/members/${t.target.id}` }),
+    [404, 403, 403, 204, 204],
+  ),
+  // Admins (projects:read_all) read any project's history, as they read the project itself.
+  row(
+    'GET',
+    `${P}/messages`,
+    (t) => ({ path: `/projects/${t.projectId}/messages` }),
+    [404, 200, 200, 200, 200],
+  ),
+  row(
+    'POST',
+    `${P}/messages`,
+    (t) => ({ path: `/projects/${t.projectId}/messages`, json: { content: 'Hello' } }),
+    [404, 403, 201, 201, 403],
+  ),
+];
+
+const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
+
+type Person = 'stranger' | 'viewer' | 'editor' | 'owner' | 'admin' | 'target' | 'newcomer';
+let people: Record<Person, TestUser>;
+let signedUp: Promise<void> | undefined;
+
+// Signed up inside the first cell, not in beforeAll: the Auth emulator is routed per test.
+function ensurePeople(): Promise<void> {
+  signedUp ??= (async () => {
+    people = {
+      stranger: await signUp(),
+      viewer: await signUp(),
+      editor: await signUp(),
+      owner: await signUp(),
+      admin: await admin(),
+      target: await signUp(),
+      newcomer: await signUp(),
+    };
+  })();
+  return signedUp;
+}
+
+async function freshTeam(): Promise<Team> {
+  await ensurePeople();
+  const { owner, viewer, editor, target, newcomer } = people;
+  const projectId = await seedProject(owner, [
+    [viewer, 'viewer'],
+    [editor, 'editor'],
+    [target, 'viewer'],
+  ]);
+  return { projectId, editor, target, newcomer };
+}
+
+function tokenOf(caller: Caller): string | undefined {
+  if (caller === 'anonymous') return undefined;
+  if (caller === 'service') return SERVICE_TOKEN;
+  return people[caller].token;
+}
+
+describe('the authorization matrix of the project routes', () => {
+  it('has a row for every documented /api/projects operation, and no other', async () => {
+    const doc = (await api('/openapi.json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(doc.paths)
+      .filter(([path]) => path === '/api/projects' || path.startsWith('/api/projects/'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const covered = ROWS.map((r) => `${r.method} ${r.path}`);
+    expect(documented.filter((op) => !covered.includes(op))).toEqual([]);
+    expect(covered.filter((op) => !documented.includes(op))).toEqual([]);
+    expect(new Set(covered).size).toBe(covered.length);
+  });
+
+  const cells = ROWS.flatMap((r) =>
+    CALLERS.map((caller) => ({ ...r, caller, status: r.expect[caller] })),
+  );
+
+  it.each(cells)('$method $path as $caller → $status', async (cell) => {
+    const team = await freshTeam();
+    const { path, json } = cell.call(team);
+    const res = await api(path, { method: cell.method, json, token: tokenOf(cell.caller) });
+    expect(res.status).toBe(cell.status);
+    const code = CODES[cell.status];
+    if (code) {
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body.code).toBe(code);
+    }
+    if (cell.status === 404) {
+      // Hidden looks exactly like missing: the same call on a project that does not exist.
+      const missing = cell.call({ ...team, projectId: randomUUID() });
+      const other = await api(missing.path, {
+        method: cell.method,
+        json: missing.json,
+        token: tokenOf(cell.caller),
+      });
+      expect(other.status).toBe(404);
+      expect(sansRequestId(res.body)).toEqual(sansRequestId(other.body));
+    }
+  });
+});
