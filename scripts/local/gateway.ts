@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { type Context, Hono } from 'hono';
 import type { App } from '../../shared/http/context.ts';
 
 export interface GatewayOptions {
@@ -19,7 +20,7 @@ export interface GatewayOptions {
 export function createGateway(opts: GatewayOptions): Hono {
   const gateway = new Hono();
 
-  const toFunction = async (req: Request, name: string) => {
+  const toFunction = async (req: Request, name: string, remote?: string) => {
     const app = opts.functions[name];
     if (!app) return fail(404, 'NOT_FOUND', 'Requested function was not found');
     if (opts.jwtRequired.has(name) && req.method !== 'OPTIONS') {
@@ -31,13 +32,20 @@ export function createGateway(opts: GatewayOptions): Hono {
       );
       if (!valid) return fail(401, 401, 'Invalid JWT');
     }
-    return app.fetch(rewrite(req, (path) => path.replace(/^\/functions\/v1/, '')));
+    return app.fetch(rewrite(req, (path) => path.replace(/^\/functions\/v1/, ''), remote));
+  };
+  const remote = (c: Context) => {
+    try {
+      return getConnInfo(c).remote.address;
+    } catch {
+      return undefined; // not served by node-server (an in-process request)
+    }
   };
   gateway.all('/functions/v1/:name{[a-z][a-z0-9-]*}/*', (c) =>
-    toFunction(c.req.raw, c.req.param('name')),
+    toFunction(c.req.raw, c.req.param('name'), remote(c)),
   );
   gateway.all('/functions/v1/:name{[a-z][a-z0-9-]*}', (c) =>
-    toFunction(c.req.raw, c.req.param('name')),
+    toFunction(c.req.raw, c.req.param('name'), remote(c)),
   );
 
   for (const [prefix, handle] of Object.entries(opts.services)) {
@@ -60,13 +68,21 @@ export function createGateway(opts: GatewayOptions): Hono {
 const fail = (status: number, code: string | number, message: string) =>
   Response.json({ code, message }, { status });
 
-/** A copy of the request with a rewritten path; the body is streamed through, not buffered. */
-function rewrite(req: Request, path: (p: string) => string): Request {
+/**
+ * A copy of the request with a rewritten path and, as Supabase's edge does, the client's
+ * address appended to X-Forwarded-For. The body is streamed through, not buffered.
+ */
+function rewrite(req: Request, path: (p: string) => string, remote?: string): Request {
   const url = new URL(req.url);
   url.pathname = path(url.pathname);
+  const headers = new Headers(req.headers);
+  if (remote) {
+    const prior = headers.get('x-forwarded-for');
+    headers.set('x-forwarded-for', prior ? `${prior}, ${remote}` : remote);
+  }
   const init: RequestInit & { duplex?: 'half' } = {
     method: req.method,
-    headers: req.headers,
+    headers,
     body: req.body,
     signal: req.signal,
     duplex: 'half',

@@ -24,6 +24,20 @@ describe('the local stack', () => {
     expect(steps).toEqual(['database', 'migrations', 'auth', 'gateway', 'admin']);
   });
 
+  it("passes the client's address to functions in X-Forwarded-For, as Supabase's edge does", async () => {
+    const res = await fetch(`${stack.gatewayUrl}/functions/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7' },
+      body: JSON.stringify({ email: 'root@example.com', password: 'first-admin-password' }),
+    });
+    expect(res.status).toBe(200);
+    const [row] = await db.sql`
+      select host(ip) as ip from public.audit_log where action = 'auth.login.succeeded'
+       order by id desc limit 1`;
+    // The address the client claimed comes first; the one the gateway saw is trusted.
+    expect(row?.ip).toBe('127.0.0.1');
+  });
+
   it('serves the Auth mailbox', async () => {
     const email = `mailbox-${Date.now()}@example.com`;
     const supabase = createClient(stack.gatewayUrl, DEMO_ANON_KEY, {
