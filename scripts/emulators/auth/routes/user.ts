@@ -11,6 +11,7 @@ import {
 } from '../context.ts';
 import { unprocessable } from '../errors.ts';
 import { verifyLink } from '../links.ts';
+import type { Mailbox } from '../mail.ts';
 import { clearToken, issueToken, tokenHash } from '../otp.ts';
 import { checkPassword, findUserByEmail, hashPassword, userJson } from '../users.ts';
 import { metadata, strongPassword, validEmail } from '../validate.ts';
@@ -58,9 +59,18 @@ async function changePassword(
   await tx`delete from auth.sessions where user_id = ${caller.user.id} and id <> ${caller.sessionId}`;
 }
 
-async function changeEmail(tx: Tx, c: EmuContext, caller: Caller, email: string) {
-  const { settings, mailbox } = c.var.deps;
-  if (email === caller.user.email) return;
+type OutgoingMail = Parameters<Mailbox['send']>[0];
+
+/** Returns the mails to send once the change has committed. */
+async function changeEmail(
+  tx: Tx,
+  c: EmuContext,
+  caller: Caller,
+  email: string,
+): Promise<OutgoingMail[]> {
+  const { settings, limiter } = c.var.deps;
+  const mails: OutgoingMail[] = [];
+  if (email === caller.user.email) return mails;
   const taken = await findUserByEmail(tx, email);
   if (taken && taken.id !== caller.user.id) {
     throw unprocessable(
@@ -72,8 +82,14 @@ async function changeEmail(tx: Tx, c: EmuContext, caller: Caller, email: string)
     await tx`update auth.users set email = ${email}, updated_at = now() where id = ${caller.user.id}`;
     await tx`update auth.identities set identity_data = identity_data || ${tx.json({ email })}
              where user_id = ${caller.user.id} and provider = 'email'`;
-    return;
+    return mails;
   }
+  limiter.check(
+    'email_sent',
+    'global',
+    settings.rateLimits.emailSent,
+    'over_email_send_rate_limit',
+  );
   const redirectTo = safeRedirect(settings, c.req.query('redirect_to'));
   await tx`update auth.users set email_change = ${email}, email_change_confirm_status = 0 where id = ${caller.user.id}`;
   const next = await issueToken(
@@ -83,7 +99,7 @@ async function changeEmail(tx: Tx, c: EmuContext, caller: Caller, email: string)
     email,
     settings.otpLength,
   );
-  mailbox.send({
+  mails.push({
     to: email,
     kind: 'email_change',
     otp: next.otp,
@@ -97,13 +113,14 @@ async function changeEmail(tx: Tx, c: EmuContext, caller: Caller, email: string)
       caller.user.email,
       settings.otpLength,
     );
-    mailbox.send({
+    mails.push({
       to: caller.user.email,
       kind: 'email_change',
       otp: current.otp,
       link: verifyLink(settings, current.hash, 'email_change', redirectTo),
     });
   }
+  return mails;
 }
 
 /** `GET /user` and `PUT /user` (metadata, password, email change). */
@@ -129,10 +146,13 @@ export function registerUser(app: Hono<EmuEnv>): void {
       }
       if (input.password !== undefined)
         await changePassword(tx, c, caller, String(input.password), input.nonce);
-      if (input.email !== undefined) await changeEmail(tx, c, caller, validEmail(input.email));
+      const mails =
+        input.email !== undefined ? await changeEmail(tx, c, caller, validEmail(input.email)) : [];
       const [fresh] = await tx`select * from auth.users where id = ${caller.user.id}`;
-      return userJson(tx, fresh as Caller['user']);
+      return { json: await userJson(tx, fresh as Caller['user']), mails };
     });
-    return c.json(user);
+    // Mail goes out only for a change that committed.
+    for (const mail of user.mails) c.var.deps.mailbox.send(mail);
+    return c.json(user.json);
   });
 }
