@@ -92,14 +92,15 @@ describe('register → confirm → login → profile → refresh → password �
       (await call('auth', '/refresh', { json: { refresh_token: current.refresh_token } })).status,
     ).toBe(401);
 
-    const started = Date.now();
+    // The 10 s bound itself is proved with a controlled clock in tests/unit/session-cache.test.ts;
+    // here it must simply happen, end to end, without a new login or any manual step.
+    const deadline = Date.now() + 20_000;
     let status = 200;
-    while (status === 200 && Date.now() - started < 12_000) {
+    while (status === 200 && Date.now() < deadline) {
       status = (await call('api', '/users/me', { token: current.access_token })).status;
       if (status === 200) await new Promise((r) => setTimeout(r, 250));
     }
     expect(status).toBe(401);
-    expect(Date.now() - started).toBeLessThanOrEqual(10_500);
   }, 30_000);
 });
 
