@@ -71,6 +71,15 @@ export const functionEnvSchema = z.object({
   LOCKOUT_THRESHOLD: z.coerce.number().int().positive().default(5),
   LOCKOUT_BASE_SECONDS: z.coerce.number().int().positive().default(30),
   LOCKOUT_MAX_SECONDS: z.coerce.number().int().positive().default(3600),
+  /**
+   * The first admin, made by the auth function at start-up when nobody holds the admin role.
+   * Set both, deploy once, then unset them.
+   */
+  INITIAL_ADMIN_EMAIL: z.email().optional(),
+  INITIAL_ADMIN_PASSWORD: z
+    .string()
+    .min(8, { message: 'must be at least 8 characters' })
+    .optional(),
 });
 
 export type FunctionConfig = z.infer<typeof functionEnvSchema>;

@@ -1,6 +1,7 @@
 import { createApp } from '../../http/app.ts';
 import type { App } from '../../http/context.ts';
 import { baseOptions, type FunctionDeps } from '../deps.ts';
+import { seedInitialAdmin } from '../initial-admin.ts';
 import { registerLogin } from './routes/login.ts';
 import { registerLogout } from './routes/logout.ts';
 import { registerMagicLink } from './routes/magic-link.ts';
@@ -27,6 +28,14 @@ export function buildAuthApp(deps: FunctionDeps): App {
       'client-credentials tokens for app clients.',
     ...baseOptions(deps),
   });
+  const { INITIAL_ADMIN_EMAIL: email, INITIAL_ADMIN_PASSWORD: password } = deps.config;
+  if (email && password) {
+    // In the background: a cold start must not wait for it, and a failure must not stop sign-in.
+    seedInitialAdmin(deps.services.db, deps.services.adminClient(), { email, password }).then(
+      (outcome) => deps.log.info('initial admin', { outcome }),
+      (err: unknown) => deps.log.error('initial admin failed', { err }),
+    );
+  }
   registerRegister(app);
   registerLogin(app);
   registerRefresh(app);
