@@ -40,7 +40,7 @@ describe('Supabase Auth through the local stack', () => {
     const { client, address } = await confirmedUser();
     const { data } = await client.auth.getUser();
     expect(data.user?.email).toBe(address);
-    expect(data.user?.email_confirmed_at).toBeTruthy();
+    expect(data.user?.email_confirmed_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     const again = appClient(url());
     expect(
       (await again.auth.signInWithPassword({ email: address, password: PASSWORD })).error,

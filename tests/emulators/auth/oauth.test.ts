@@ -63,7 +63,7 @@ describe('OAuth with the local provider', () => {
     expect(error).toBeNull();
     const user = data.user!;
     expect(user.email).toBe(address);
-    expect(user.email_confirmed_at).toBeTruthy();
+    expect(user.email_confirmed_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(user.app_metadata).toMatchObject({ provider: 'local', providers: ['local'] });
     expect(user.identities).toHaveLength(1);
     expect(user.identities![0]).toMatchObject({

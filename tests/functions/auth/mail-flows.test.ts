@@ -75,7 +75,7 @@ describe.each(cases)('POST $path', ({ path, kind, action }) => {
     const location = new URL(landed.headers.get('location') ?? '');
     expect(`${location.origin}${location.pathname}`).toBe(redirectTo);
     const fragment = new URLSearchParams(location.hash.slice(1));
-    expect(fragment.get('access_token')).toBeTruthy();
+    expect(fragment.get('access_token')).toMatch(/^eyJ/);
     expect(location.searchParams.get('code')).toBeNull();
   });
 
