@@ -150,13 +150,13 @@ describe('Supabase Auth through the local stack', () => {
     const callback = (await hop(page)).location!;
     const back = (await hop(callback)).location!;
     const code = back.searchParams.get('code');
-    expect(code).toBeTruthy();
+    expect(code).toMatch(/^[0-9a-f-]{36}$/);
     const session = await client.auth.exchangeCodeForSession(code!);
     expect(session.error).toBeNull();
     expect(session.data.user?.identities?.[0]?.provider).toBe('local');
     const [profile] = await h.db
       .sql`select username from public.profiles where id = ${session.data.user!.id}`;
-    expect(profile?.username).toBeTruthy();
+    expect(profile?.username).toMatch(/^[a-z0-9_.]{3,30}$/);
   });
 
   it('lets the service role administer users', async () => {

@@ -155,7 +155,7 @@ describe('password recovery', () => {
     const target = await follow(link);
     expect(target.hash).toBe('');
     const code = target.searchParams.get('code')!;
-    expect(code).toBeTruthy();
+    expect(code).toMatch(/^[0-9a-f-]{36}$/);
 
     const stranger = await pkceClient().auth.exchangeCodeForSession(code);
     expect(stranger.error).not.toBeNull();

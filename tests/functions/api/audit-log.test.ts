@@ -105,7 +105,7 @@ describe('GET /audit-log', () => {
       target_id: user.id,
       actor_type: 'user',
     });
-    expect(res.body.data[0].request_id).toBeTruthy();
+    expect(res.body.data[0].request_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('is closed to users without audit:read', async () => {

@@ -48,7 +48,7 @@ describe('PATCH /users/{id} { is_active }', () => {
       target_type: 'user',
       metadata: { sessions_ended: 2 },
     });
-    expect(event?.request_id).toBeTruthy();
+    expect(event?.request_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('reactivating lifts the ban so the user can sign in again', async () => {
