@@ -1,28 +1,22 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseEnv } from '../../shared/config.ts';
 import { localEnvSchema } from '../local/env.ts';
-import { DEMO_ANON_KEY } from '../local/keys.ts';
 import { freePort } from '../local/ports.ts';
 import { startLocalStack } from '../local/stack.ts';
+import { apiVersusSql } from './api-vs-sql.ts';
+import { type BenchRow, printTable, regressions, writeJson } from './report.ts';
+import { sequentialCosts } from './sequential.ts';
 
-// `npm run bench`: request costs through the whole local stack (gateway, function, Auth,
-// PostgreSQL), each reported as a ratio to the cheapest request measured in the same run,
-// so the numbers compare across noisy machines. Timings are never asserted anywhere.
-
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
-
-async function measure(name: string, request: () => Promise<Response>): Promise<[string, number]> {
-  for (let i = 0; i < 20; i++) await (await request()).arrayBuffer();
-  const started = performance.now();
-  for (let i = 0; i < ROUNDS; i++) {
-    const res = await request();
-    await res.arrayBuffer();
-    if (res.status >= 400) throw new Error(`${name}: HTTP ${res.status}`);
-  }
-  return [name, (performance.now() - started) / ROUNDS];
-}
+// `npm run bench`: every figure is a ratio to a baseline measured in the same run, so the
+// numbers compare across noisy machines. Timings are never asserted in tests.
+//   --out <file>      where to write the JSON (default .local/bench/latest.json)
+//   --compare <file>  flag figures more than 20% worse than that earlier JSON
+const { values: args } = parseArgs({
+  options: { out: { type: 'string' }, compare: { type: 'string' } },
+});
 
 const dataDir = await mkdtemp(join(tmpdir(), 'bench-'));
 // PostgreSQL runs as its own user when we are root; it must be able to enter the folder.
@@ -33,45 +27,32 @@ const env = parseEnv(localEnvSchema, {
   LOCAL_DATA_DIR: dataDir,
   LOG_LEVEL: 'silent',
 });
+console.log('Starting a throwaway local stack…');
 const stack = await startLocalStack(env);
+const rows: BenchRow[] = [];
 try {
-  const base = `${stack.gatewayUrl}/functions/v1`;
-  const headers = { apikey: DEMO_ANON_KEY, 'content-type': 'application/json' };
-  const email = `bench-${Date.now()}@example.com`;
-  const reg = await fetch(`${base}/auth/register`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ email, password: 'bench-password-1' }),
-  });
-  if (reg.status !== 201) throw new Error(`register: ${reg.status}`);
-  await stack.auth.deps.db`update auth.users set email_confirmed_at = now() where email = ${email}`;
-  const login = await fetch(`${base}/auth/login`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ email, password: 'bench-password-1' }),
-  });
-  const { access_token: token } = (await login.json()) as { access_token: string };
-  const authed = { ...headers, authorization: `Bearer ${token}` };
-
-  const results = [
-    await measure('GET auth/health (baseline: gateway + middleware)', () =>
-      fetch(`${base}/auth/health`),
-    ),
-    await measure('GET api/users/me (JWT verify + session check + RLS query)', () =>
-      fetch(`${base}/api/users/me`, { headers: authed }),
-    ),
-    await measure('GET api/sessions (list convention over RLS)', () =>
-      fetch(`${base}/api/sessions`, { headers: authed }),
-    ),
-  ];
-  const baseline = results[0]?.[1] ?? 1;
-  console.log(`\n${ROUNDS} sequential requests each, after 20 warm-up requests\n`);
-  for (const [name, ms] of results) {
-    console.log(
-      `${name.padEnd(62)} ${ms.toFixed(3).padStart(8)} ms   ×${(ms / baseline).toFixed(2)}`,
-    );
-  }
+  console.log('Sequential request costs…');
+  rows.push(...(await sequentialCosts(stack)));
+  console.log('Throughput against raw SQL…');
+  rows.push(...(await apiVersusSql(stack, dataDir)));
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
 } finally {
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
+}
+
+printTable(rows);
+const out = args.out ?? '.local/bench/latest.json';
+await writeJson(out, rows);
+console.log(`\nFigures written to ${out}`);
+if (args.compare) {
+  const worse = await regressions(args.compare, rows);
+  if (worse.length) {
+    console.log(`\nRegressions of more than 20% against ${args.compare}:\n  ${worse.join('\n  ')}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`\nNo regression of more than 20% against ${args.compare}.`);
+  }
 }
