@@ -61,6 +61,13 @@ export const functionEnvSchema = z.object({
     .max(50 * 1024 * 1024)
     .default(1024 * 1024),
   LOG_LEVEL: logLevel,
+  /** Connections each function instance may hold; requests queue for them beyond that. */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Signs list cursors. Its own secret, so rotating an API key leaves cursors alone (and
+   * rotating this one only sends clients back to the first page).
+   */
+  CURSOR_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }),
   /** Legacy HS256 secret; set it while the project still signs tokens with it. */
   SUPABASE_JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   /** Per-IP and per-account limits on sign-in, sign-up, magic link, reset and resend. */

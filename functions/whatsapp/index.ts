@@ -1,4 +1,4 @@
-import { appFromEnv } from '../../shared/functions/deps.ts';
 import { buildWhatsappApp } from '../../shared/functions/whatsapp/app.ts';
+import { appFromEnv } from '../../shared/runtime/app-from-env.ts';
 
 Deno.serve(appFromEnv(buildWhatsappApp, Deno.env.toObject()).fetch);

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { csv, logLevel, postgresUrl } from '../../shared/config.ts';
-import { DEMO_ANON_KEY, DEMO_JWT_SECRET, DEMO_SERVICE_ROLE_KEY } from './keys.ts';
+import {
+  DEMO_ANON_KEY,
+  DEMO_CURSOR_SECRET,
+  DEMO_JWT_SECRET,
+  DEMO_SERVICE_ROLE_KEY,
+} from './keys.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -19,6 +24,10 @@ export const localEnvSchema = z
       .string()
       .min(32, { message: 'must be at least 32 characters' })
       .default(DEMO_JWT_SECRET),
+    CURSOR_SECRET: z
+      .string()
+      .min(32, { message: 'must be at least 32 characters' })
+      .default(DEMO_CURSOR_SECRET),
     ANON_KEY: z.string().min(20).default(DEMO_ANON_KEY),
     SERVICE_ROLE_KEY: z.string().min(20).default(DEMO_SERVICE_ROLE_KEY),
     CORS_ORIGINS: csv.default(['*']),

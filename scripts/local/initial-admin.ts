@@ -1,10 +1,10 @@
 import { createClient } from '@supabase/supabase-js';
-import type { Sql } from '../../shared/db/client.ts';
-import { seedInitialAdmin as seed } from '../../shared/functions/initial-admin.ts';
+import type { Pool } from '../../shared/db/client.ts';
+import { seedInitialAdmin as seed } from '../../shared/identity/initial-admin.ts';
 
 /** The first admin for the local stack, through its own gateway's Auth admin API. */
 export function seedInitialAdmin(
-  db: Sql,
+  db: Pool,
   opts: { gatewayUrl: string; serviceRoleKey: string; email: string; password: string },
 ): Promise<string> {
   const admin = createClient(opts.gatewayUrl, opts.serviceRoleKey, {

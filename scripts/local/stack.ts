@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
-import { functionEnvSchema } from '../../shared/config.ts';
-import { createDb, type Sql } from '../../shared/db/client.ts';
-import { appFromEnv } from '../../shared/functions/deps.ts';
+import { cachedVerifier } from '../../shared/auth/verified-tokens.ts';
+import { systemClock } from '../../shared/clock.ts';
+import { functionEnvSchema, parseEnv } from '../../shared/config.ts';
+import { createDb, type Pool } from '../../shared/db/client.ts';
 import { functionBuilders } from '../../shared/functions/index.ts';
 import type { App } from '../../shared/http/context.ts';
+import { createLogger } from '../../shared/log.ts';
+import { createServices } from '../../shared/runtime/services.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
 import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
@@ -54,9 +57,10 @@ export async function startLocalStack(
     const auth = await startAuth(env, gatewayUrl, dbUrl, cleanup);
     progress('auth', `${gatewayUrl}/auth/v1 (emulated Supabase Auth)`);
     const gateway = createGateway({
-      functions: buildFunctions(env, gatewayUrl, dbUrl),
+      functions: buildFunctions(env, gatewayUrl, dbUrl, cleanup),
       jwtRequired: functionsRequiringJwt(),
-      verifyJwt: (token) => auth.deps.keys.verify(token),
+      // Remembered until `exp`, as every verifier in the stack does (see verified-tokens.ts).
+      verifyJwt: cachedVerifier((token) => auth.deps.keys.verify(token), { clock: systemClock }),
       services: { '/auth/v1': auth.fetch, '/mailbox': createMailboxApp(auth.deps.mailbox).fetch },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
@@ -121,7 +125,7 @@ async function startAuth(
   return createAuthEmulator({ db, settings, apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY] });
 }
 
-async function migrate(db: Sql, progress: Progress) {
+async function migrate(db: Pool, progress: Progress) {
   const [fresh] =
     await db`select to_regclass('supabase_migrations.schema_migrations') is null as yes`;
   await applyBootstrap(db);
@@ -134,7 +138,12 @@ async function migrate(db: Sql, progress: Progress) {
  * Functions get what Supabase would inject, pointed at this stack, plus any of their own
  * variables set in the environment or `.env` (limits, lockout, CORS…).
  */
-function buildFunctions(env: LocalEnv, gatewayUrl: string, dbUrl: string): Record<string, App> {
+function buildFunctions(
+  env: LocalEnv,
+  gatewayUrl: string,
+  dbUrl: string,
+  cleanup: Array<() => Promise<void>>,
+): Record<string, App> {
   const own = Object.keys(functionEnvSchema.shape);
   const functionEnv = {
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => own.includes(k))),
@@ -143,10 +152,18 @@ function buildFunctions(env: LocalEnv, gatewayUrl: string, dbUrl: string): Recor
     SUPABASE_SERVICE_ROLE_KEY: env.SERVICE_ROLE_KEY,
     SUPABASE_DB_URL: dbUrl,
     SUPABASE_JWT_SECRET: env.JWT_SECRET,
+    CURSOR_SECRET: env.CURSOR_SECRET,
     CORS_ORIGINS: env.CORS_ORIGINS.join(','),
     LOG_LEVEL: env.LOG_LEVEL,
   };
+  const config = parseEnv(functionEnvSchema, functionEnv);
+  const log = createLogger({ level: config.LOG_LEVEL });
   return Object.fromEntries(
-    Object.entries(functionBuilders).map(([name, build]) => [name, appFromEnv(build, functionEnv)]),
+    Object.entries(functionBuilders).map(([name, build]) => {
+      // One instance per function, as Supabase runs them; each closes its pool on stop.
+      const services = createServices(config, { dbName: name });
+      cleanup.push(services.close);
+      return [name, build({ config, log, services })];
+    }),
   );
 }

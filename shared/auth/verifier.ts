@@ -5,6 +5,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { type Clock, systemClock } from '../clock.ts';
 
 export type TokenClaims = JWTPayload & Record<string, unknown>;
 export type VerifyToken = (token: string) => Promise<TokenClaims>;
@@ -16,6 +17,8 @@ export interface VerifierOptions {
   jwtSecret?: string;
   /** A key source other than the project's JWKS endpoint (tests, or app-client keys). */
   jwks?: JWTVerifyGetKey;
+  /** Decides `exp` and `nbf`; the system clock unless a test moves time. */
+  clock?: Clock;
 }
 
 const ASYMMETRIC = ['ES256', 'RS256', 'EdDSA'];
@@ -41,15 +44,22 @@ export function createTokenVerifier(opts: VerifierOptions): VerifyToken {
       cooldownDuration: 30_000,
     });
   const secret = opts.jwtSecret ? new TextEncoder().encode(opts.jwtSecret) : undefined;
+  const clock = opts.clock ?? systemClock;
 
   return async (token) => {
     const { alg } = decodeProtectedHeader(token);
     let payload: JWTPayload;
     if (alg === 'HS256') {
       if (!secret) throw new Error('HS256 tokens are not accepted by this project');
-      ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] }));
+      ({ payload } = await jwtVerify(token, secret, {
+        algorithms: ['HS256'],
+        currentDate: new Date(clock.now()),
+      }));
     } else {
-      ({ payload } = await jwtVerify(token, jwks, { algorithms: ASYMMETRIC }));
+      ({ payload } = await jwtVerify(token, jwks, {
+        algorithms: ASYMMETRIC,
+        currentDate: new Date(clock.now()),
+      }));
     }
     const claims = payload as TokenClaims;
     if (typeof claims.exp !== 'number') throw new Error('token has no expiry');

@@ -1,6 +1,22 @@
 import postgres from 'postgres';
 
+declare const poolBrand: unique symbol;
+declare const txBrand: unique symbol;
+
+/** Any postgres.js handle; only code outside the request path (scripts, tests) uses it bare. */
 export type Sql = postgres.Sql;
+
+/**
+ * A connection pool. What takes a Pool opens its own transaction (the doors in doors.ts), so
+ * it can never be handed a Tx: a request that holds a connection cannot ask for a second.
+ */
+export type Pool = postgres.Sql & { readonly [poolBrand]: true };
+
+/**
+ * An open transaction, as a door hands it to its callback. Query modules take only this:
+ * they run inside a door and never open one. A Pool is not a Tx (it has no `savepoint`),
+ * and a Tx is not a Pool (it lacks the brand), so neither can stand in for the other.
+ */
 export type Tx = postgres.TransactionSql;
 
 /**
@@ -8,9 +24,9 @@ export type Tx = postgres.TransactionSql;
  * pooler (Supavisor, port 6543) cannot keep them across transactions.
  *
  * @example
- * const db = createDb(config.SUPABASE_DB_URL, { max: 5, name: 'api' });
+ * const db = createDb(config.SUPABASE_DB_URL, { max: config.DB_POOL_SIZE, name: 'api' });
  */
-export function createDb(url: string, opts: { max?: number; name?: string } = {}): Sql {
+export function createDb(url: string, opts: { max?: number; name?: string } = {}): Pool {
   return postgres(url, {
     prepare: false,
     max: opts.max ?? 5,
@@ -18,5 +34,5 @@ export function createDb(url: string, opts: { max?: number; name?: string } = {}
     connect_timeout: 10,
     onnotice: () => {},
     connection: { application_name: opts.name ?? 'backend' },
-  });
+  }) as Pool;
 }

@@ -5,7 +5,6 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { ANONYMOUS } from '../auth/principal.ts';
 import { AppError } from '../errors.ts';
-import type { Services } from '../functions/services.ts';
 import type { Logger } from '../log.ts';
 import type { App, AppEnv } from './context.ts';
 import { registerDocs } from './docs.ts';
@@ -14,6 +13,7 @@ import { authentication } from './middleware/auth.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { requestLogger } from './middleware/logging.ts';
 import { errorHandler, notFoundHandler, problemResponse, validationError } from './problem.ts';
+import type { Services } from './services.ts';
 
 export interface AppOptions {
   /** The function name; also the path prefix, as Supabase routes `/functions/v1/<name>/…`. */

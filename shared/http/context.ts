@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Principal } from '../auth/principal.ts';
-import type { Services } from '../functions/services.ts';
 import type { Logger } from '../log.ts';
+import type { Services } from './services.ts';
 
 /** What every request context carries, set by the factory's middleware. */
 export interface AppVariables {

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { Sql, Tx } from '../db/client.ts';
+import type { Tx } from '../db/client.ts';
 
 /** Who acted, matching the CHECK on `audit_log.actor_type`. */
 export type ActorType = 'user' | 'app_client' | 'service' | 'anonymous' | 'system';
@@ -29,7 +29,7 @@ export interface AuditEvent {
  * await writeAudit(tx, { action: 'session.revoked', actorType: 'user', actorId: uid, targetType: 'session', targetId: sid });
  */
 export async function writeAudit(
-  tx: Tx | Sql,
+  tx: Tx,
   event: AuditEvent,
 ): Promise<{ id: string; occurredAt: Date }> {
   // A malformed client address (e.g. 'unknown') becomes null rather than losing the event.

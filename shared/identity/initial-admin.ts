@@ -1,4 +1,6 @@
-import type { Sql, Tx } from '../db/client.ts';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Pool, Tx } from '../db/client.ts';
+import { asOwner } from '../db/doors.ts';
 import { grantRole } from './rbac.ts';
 
 export interface InitialAdminOptions {
@@ -31,10 +33,10 @@ const LOCK_KEY = 5_118_902_377;
  *   (await supabase.auth.admin.createUser({ email: e, password: p, email_confirm: true })).data.user!.id });
  */
 export function ensureInitialAdmin(
-  db: Sql,
+  db: Pool,
   opts: InitialAdminOptions,
 ): Promise<InitialAdminResult> {
-  return db.begin(async (tx) => {
+  return asOwner(db, async (tx) => {
     // Held until commit: a second start-up waits here, then sees the admin the first made.
     await tx`select pg_advisory_xact_lock(${LOCK_KEY})`;
     const current = await currentAdmin(tx);
@@ -46,8 +48,8 @@ export function ensureInitialAdmin(
        order by created_at limit 1`;
     const userId = found?.id ?? (await opts.createUser(opts.email, opts.password));
     await grantRole(tx, userId, 'admin', null);
-    return { status: found ? 'granted' : 'created', userId };
-  }) as Promise<InitialAdminResult>;
+    return { status: found ? 'granted' : 'created', userId } as const;
+  });
 }
 
 async function currentAdmin(tx: Tx): Promise<string | undefined> {
@@ -56,4 +58,32 @@ async function currentAdmin(tx: Tx): Promise<string | undefined> {
     select ur.user_id from public.user_roles ur join public.roles r on r.id = ur.role_id
      where r.name = 'admin' order by ur.granted_at limit 1`;
   return row?.user_id;
+}
+
+/**
+ * Makes the configured account the first admin when nobody holds the admin role: created
+ * through the Auth admin API (a normal Auth user with a confirmed email) if it does not
+ * exist. Idempotent and safe when several instances start at once. Returns what it did.
+ */
+export async function seedInitialAdmin(
+  db: Pool,
+  admin: SupabaseClient,
+  account: { email: string; password: string },
+): Promise<string> {
+  const result = await ensureInitialAdmin(db, {
+    ...account,
+    createUser: async (email, password) => {
+      const { data, error } = await admin.auth.admin.createUser({
+        email,
+        password,
+        email_confirm: true,
+      });
+      if (error || !data.user)
+        throw new Error(`Could not create the initial admin: ${error?.message}`);
+      return data.user.id;
+    },
+  });
+  return result.status === 'exists'
+    ? 'an admin already exists'
+    : `${account.email} is admin (${result.status})`;
 }

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../db/client.ts';
+import type { Tx } from '../db/client.ts';
 
 /** How failed logins turn into locks; the lock doubles with every failure past the threshold. */
 export interface LockoutPolicy {
@@ -19,7 +19,7 @@ export interface LockoutPolicy {
  * const until = await recordLoginFailure(tx, email, ip, { threshold: 5, baseSeconds: 30, maxSeconds: 900 });
  */
 export async function recordLoginFailure(
-  tx: Tx | Sql,
+  tx: Tx,
   account: string,
   ip: string,
   policy: LockoutPolicy,
@@ -35,11 +35,7 @@ export async function recordLoginFailure(
  * When the account+IP pair is locked, until when; null when it may try again. Check it
  * before verifying the password, so a locked pair learns nothing from its guesses.
  */
-export async function loginLockedUntil(
-  tx: Tx | Sql,
-  account: string,
-  ip: string,
-): Promise<Date | null> {
+export async function loginLockedUntil(tx: Tx, account: string, ip: string): Promise<Date | null> {
   // Null for a pair never seen, never locked, or whose lock has passed.
   const [row] = await tx<{ until: Date | null }[]>`
     select private.login_locked_until(${account}, ${ip}) as until`;
@@ -47,7 +43,7 @@ export async function loginLockedUntil(
 }
 
 /** Forgets the pair's failures and lock after a successful login. Service role only. */
-export async function clearLoginFailures(tx: Tx | Sql, account: string, ip: string): Promise<void> {
+export async function clearLoginFailures(tx: Tx, account: string, ip: string): Promise<void> {
   // After this the pair starts from zero failures.
   await tx`select private.login_success(${account}, ${ip})`;
 }

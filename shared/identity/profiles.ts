@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../db/client.ts';
+import type { Tx } from '../db/client.ts';
 
 export interface Profile {
   id: string;
@@ -19,7 +19,7 @@ export interface ProfilePatch {
   avatarUrl?: string | null;
 }
 
-const columns = (tx: Tx | Sql) => tx`
+const columns = (tx: Tx) => tx`
   id, username, first_name as "firstName", last_name as "lastName", avatar_url as "avatarUrl",
   is_active as "isActive", created_at as "createdAt", updated_at as "updatedAt"`;
 
@@ -27,7 +27,7 @@ const columns = (tx: Tx | Sql) => tx`
  * A profile by user id, or undefined when it does not exist or RLS hides it (as `asUser`,
  * a user sees their own; `users:read` sees all).
  */
-export async function getProfile(tx: Tx | Sql, id: string): Promise<Profile | undefined> {
+export async function getProfile(tx: Tx, id: string): Promise<Profile | undefined> {
   // RLS decides visibility; no row and a hidden row look the same.
   const [row] = await tx<
     Profile[]
@@ -40,7 +40,7 @@ export async function getProfile(tx: Tx | Sql, id: string): Promise<Profile | un
  * out stay as they are; `null` clears a name or avatar. A taken username fails with 23505.
  */
 export async function updateProfile(
-  tx: Tx | Sql,
+  tx: Tx,
   id: string,
   patch: ProfilePatch,
 ): Promise<Profile | undefined> {
@@ -57,11 +57,7 @@ export async function updateProfile(
 }
 
 /** Activates or deactivates a profile: `users:write` (RLS) or the service role only. */
-export async function setProfileActive(
-  tx: Tx | Sql,
-  id: string,
-  active: boolean,
-): Promise<boolean> {
+export async function setProfileActive(tx: Tx, id: string, active: boolean): Promise<boolean> {
   // A trigger refuses this for anyone without users:write, the profile's owner included.
   const rows = await tx`
     update public.profiles set is_active = ${active} where id = ${id}::uuid returning 1`;

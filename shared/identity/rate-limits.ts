@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../db/client.ts';
+import type { Tx } from '../db/client.ts';
 
 /** The verdict on one hit: whether it is within the limit, and when the window restarts. */
 export interface RateLimitResult {
@@ -19,7 +19,7 @@ export interface RateLimitResult {
  * if (!r.allowed) throw tooManyRequests(r.resetAt);
  */
 export async function hitRateLimit(
-  tx: Tx | Sql,
+  tx: Tx,
   key: string,
   limit: number,
   windowSeconds: number,

@@ -1,11 +1,11 @@
-import type { Sql, Tx } from '../db/client.ts';
+import type { Tx } from '../db/client.ts';
 
 /**
  * A user's effective permissions (their roles' and every ancestor role's), sorted. Reads
  * the tables, not the JWT, so it is current; the API uses it when a token carries
  * `permissions_overflow`. Service role only (`asService`).
  */
-export async function userPermissions(tx: Tx | Sql, userId: string): Promise<string[]> {
+export async function userPermissions(tx: Tx, userId: string): Promise<string[]> {
   // Distinct and sorted; an unknown user has none.
   const [row] = await tx<{ p: string[] }[]>`
     select private.user_permissions(${userId}::uuid) as p`;
@@ -13,7 +13,7 @@ export async function userPermissions(tx: Tx | Sql, userId: string): Promise<str
 }
 
 /** A user's effective role names, including inherited ones (admin implies user). Service role only. */
-export async function userRoles(tx: Tx | Sql, userId: string): Promise<string[]> {
+export async function userRoles(tx: Tx, userId: string): Promise<string[]> {
   // Distinct and sorted, parents included.
   const [row] = await tx<{ r: string[] }[]>`
     select private.user_roles_flat(${userId}::uuid) as r`;
@@ -29,7 +29,7 @@ export async function userRoles(tx: Tx | Sql, userId: string): Promise<string[]>
  * await grantRole(tx, userId, 'admin', principal.id);
  */
 export async function grantRole(
-  tx: Tx | Sql,
+  tx: Tx,
   userId: string,
   roleName: string,
   grantedBy: string | null,
@@ -48,7 +48,7 @@ export async function grantRole(
 }
 
 /** Takes the role from the user; returns false when they did not hold it. Service role or `roles:write`. */
-export async function revokeRole(tx: Tx | Sql, userId: string, roleName: string): Promise<boolean> {
+export async function revokeRole(tx: Tx, userId: string, roleName: string): Promise<boolean> {
   // Takes effect on the next statement: authorize() reads the tables, not the JWT.
   const rows = await tx`
     delete from public.user_roles ur using public.roles r

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../db/client.ts';
+import type { Tx } from '../db/client.ts';
 
 /** A Supabase Auth session as the sessions API shows it (no tokens). */
 export interface SessionInfo {
@@ -23,7 +23,7 @@ export function isInsufficientPrivilege(err: unknown): boolean {
  * holder of `sessions:read`, or the service role; otherwise it throws an error with code
  * 42501 (see `isInsufficientPrivilege`).
  */
-export async function listSessions(tx: Tx | Sql, userId: string): Promise<SessionInfo[]> {
+export async function listSessions(tx: Tx, userId: string): Promise<SessionInfo[]> {
   // Only the owner, sessions:read or service_role get rows; anyone else gets 42501.
   return tx<SessionInfo[]>`
     select id, user_id as "userId", created_at as "createdAt", updated_at as "updatedAt",
@@ -36,7 +36,7 @@ export async function listSessions(tx: Tx | Sql, userId: string): Promise<Sessio
  * Ends a session and its refresh tokens. Returns false when no such session exists; throws
  * 42501 when the caller is neither its owner nor holds `sessions:revoke` nor is the service.
  */
-export async function revokeSession(tx: Tx | Sql, sessionId: string): Promise<boolean> {
+export async function revokeSession(tx: Tx, sessionId: string): Promise<boolean> {
   // Owner, sessions:revoke or service_role; the refresh tokens go with the session.
   const [row] = await tx<{ ok: boolean }[]>`
     select private.revoke_session(${sessionId}::uuid) as ok`;
@@ -47,7 +47,7 @@ export async function revokeSession(tx: Tx | Sql, sessionId: string): Promise<bo
  * "Sign out everywhere else": ends every session of the calling user (`asUser`) except
  * `keep`, usually the session id from their JWT. Returns how many ended.
  */
-export async function revokeOtherSessions(tx: Tx | Sql, keep: string | null): Promise<number> {
+export async function revokeOtherSessions(tx: Tx, keep: string | null): Promise<number> {
   // Touches only auth.uid()'s sessions, never another user's.
   const [row] = await tx<{ n: number }[]>`
     select private.revoke_other_sessions(${keep}::uuid) as n`;
@@ -58,7 +58,7 @@ export async function revokeOtherSessions(tx: Tx | Sql, keep: string | null): Pr
  * Whether a session still exists and has not passed `not_after`: the API's check that a
  * still-valid JWT does not belong to a revoked session. Service role only (`asService`).
  */
-export async function sessionActive(tx: Tx | Sql, sessionId: string): Promise<boolean> {
+export async function sessionActive(tx: Tx, sessionId: string): Promise<boolean> {
   // A deleted (revoked, signed-out) or expired session is inactive.
   const [row] = await tx<{ active: boolean }[]>`
     select private.session_active(${sessionId}::uuid) as active`;

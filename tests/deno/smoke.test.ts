@@ -9,6 +9,7 @@ const env = {
   SUPABASE_ANON_KEY: 'smoke-test-anon-key-0123456789',
   SUPABASE_SERVICE_ROLE_KEY: 'smoke-test-service-key-0123456789',
   SUPABASE_DB_URL: 'postgres://postgres:postgres@127.0.0.1:54322/postgres',
+  CURSOR_SECRET: 'smoke-test-cursor-secret-0123456789abcdef',
   LOG_LEVEL: 'silent',
 };
 

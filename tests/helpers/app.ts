@@ -1,8 +1,8 @@
 import { type FunctionConfig, functionEnvSchema, parseEnv } from '../../shared/config.ts';
 import { functionBuilders } from '../../shared/functions/index.ts';
-import { createServices } from '../../shared/functions/services.ts';
 import type { App } from '../../shared/http/context.ts';
 import { createLogger } from '../../shared/log.ts';
+import { createServices } from '../../shared/runtime/services.ts';
 
 export const TEST_KEY = 'test-key-0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -12,6 +12,7 @@ export const TEST_ENV = {
   SUPABASE_ANON_KEY: TEST_KEY,
   SUPABASE_SERVICE_ROLE_KEY: TEST_KEY,
   SUPABASE_DB_URL: 'postgres://postgres:postgres@127.0.0.1:54322/postgres',
+  CURSOR_SECRET: 'test-cursor-secret-0123456789abcdefghijklmnop',
   LOG_LEVEL: 'debug',
 };
 

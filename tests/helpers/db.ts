@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createDb, type Sql } from '../../shared/db/client.ts';
+import { createDb, type Pool } from '../../shared/db/client.ts';
 import { withDatabase } from './pg-url.ts';
 
 export interface TestDatabase {
   /** Superuser URL of this file's own database. */
   readonly url: string;
   /** A superuser pool on it, for arranging data and asserting on it. */
-  readonly sql: Sql;
+  readonly sql: Pool;
   readonly name: string;
 }
 
@@ -23,8 +23,8 @@ export function useTestDatabase(): TestDatabase {
   const name = `test_${randomBytes(6).toString('hex')}`;
   const adminUrl = inject('adminDatabaseUrl');
   const url = withDatabase(adminUrl, name);
-  let sql: Sql | undefined;
-  let admin: Sql | undefined;
+  let sql: Pool | undefined;
+  let admin: Pool | undefined;
 
   beforeAll(async () => {
     admin = createDb(adminUrl, { max: 1, name: 'test-admin' });

@@ -2,9 +2,10 @@ import { afterAll, beforeAll } from 'vitest';
 import { DEMO_ANON_KEY, DEMO_JWT_SECRET, DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
 import type { FunctionConfig } from '../../shared/config.ts';
 import { functionBuilders } from '../../shared/functions/index.ts';
-import { createServices, type Services } from '../../shared/functions/services.ts';
 import type { App } from '../../shared/http/context.ts';
+import type { Services } from '../../shared/http/services.ts';
 import { createLogger } from '../../shared/log.ts';
+import { createServices } from '../../shared/runtime/services.ts';
 import { testConfig } from './app.ts';
 import { type AuthEmulatorHarness, SUPABASE_URL, useAuthEmulator } from './auth-emulator.ts';
 

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { applyBootstrap, applyMigrations, MIGRATIONS_DIR } from '../../scripts/db/migrate.ts';
+import type { Pool, Tx } from '../../shared/db/client.ts';
 import { asService, asUser } from '../../shared/db/doors.ts';
 import { useTestDatabase } from '../helpers/db.ts';
 
@@ -98,6 +99,43 @@ describe('the two database doors', () => {
       Array.from({ length: 8 }, () => db.sql`select current_user, auth.uid() as uid`),
     );
     for (const row of rows) expect(row[0]).toEqual({ current_user: 'postgres', uid: null });
+  });
+
+  it("sets the identity before the callback's first query, even one started at once", async () => {
+    // A query whose execution starts synchronously inside the callback must still run
+    // inside the transaction and as the caller.
+    const row = await asUser(db.sql, { sub, role: 'authenticated' }, (tx) =>
+      tx`select current_user, auth.uid() as uid, now() = statement_timestamp() as fresh`.then(
+        ([r]) => r,
+      ),
+    );
+    expect(row).toEqual({ current_user: 'authenticated', uid: sub, fresh: false });
+  });
+
+  it('rolls everything back when the callback fails, and the connection is reusable', async () => {
+    await db.sql`create table public.door_probe (v text)`;
+    await db.sql`grant insert, select on public.door_probe to authenticated`;
+    const err = await asUser(db.sql, { sub, role: 'authenticated' }, async (tx) => {
+      await tx`insert into public.door_probe values ('kept?')`;
+      throw new Error('changed my mind');
+    }).catch((e: Error) => e.message);
+    expect(err).toBe('changed my mind');
+    const sqlErr = await asUser(db.sql, { sub, role: 'authenticated' }, async (tx) => {
+      await tx`insert into public.door_probe values ('kept?')`;
+      await tx`select 1/0`;
+    }).catch((e: { code?: string }) => e.code);
+    expect(sqlErr).toBe('22012');
+    const [count] = await db.sql`select count(*)::int as n from public.door_probe`;
+    expect(count?.n).toBe(0);
+    const [again] = await asService(db.sql, (tx) => tx`select current_user`);
+    expect(again?.current_user).toBe('service_role');
+  });
+
+  it('keep transactions from nesting: a door takes a pool, never a transaction', () => {
+    // Checked by tsc: a request holding a connection cannot hand it to a door for a second
+    // one, and a query module cannot be handed the pool.
+    expectTypeOf<Tx>().not.toExtend<Pool>();
+    expectTypeOf<Pool>().not.toExtend<Tx>();
   });
 
   it('asService runs as service_role', async () => {

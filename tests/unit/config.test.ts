@@ -6,6 +6,7 @@ const valid = {
   SUPABASE_ANON_KEY: 'anon-key-0123456789abcdef',
   SUPABASE_SERVICE_ROLE_KEY: 'service-key-0123456789abcdef',
   SUPABASE_DB_URL: 'postgresql://postgres:pw@db.abc.supabase.co:5432/postgres',
+  CURSOR_SECRET: 'cursor-secret-0123456789abcdef0123456789',
 };
 
 describe('parseEnv', () => {
@@ -19,6 +20,7 @@ describe('parseEnv', () => {
       CORS_ORIGINS: ['https://a.dev', 'https://b.dev'],
       BODY_LIMIT_BYTES: 1024 * 1024,
       LOG_LEVEL: 'info',
+      DB_POOL_SIZE: 5,
       AUTH_RATE_LIMIT_WINDOW_SECONDS: 300,
       AUTH_RATE_LIMIT_PER_IP: 30,
       AUTH_RATE_LIMIT_PER_ACCOUNT: 10,

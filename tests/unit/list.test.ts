@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../shared/errors.ts';
+import { asOwner } from '../../shared/db/doors.ts';
 import {
-  cursorCodec,
   type Keyset,
   keysetAfter,
   keysetKeyText,
   keysetOrder,
-  listQuerySchema,
   type Order,
   type Position,
-  toPage,
-} from '../../shared/http/list.ts';
+} from '../../shared/db/keyset.ts';
+import { AppError } from '../../shared/errors.ts';
+import { cursorCodec } from '../../shared/http/cursor.ts';
+import { listQuerySchema, toPage } from '../../shared/http/list.ts';
 import { useTestDatabase } from '../helpers/db.ts';
 
 const SECRET = 'a-test-secret-of-reasonable-length';
@@ -118,12 +118,14 @@ describe('keyset SQL', () => {
     const seen: string[] = [];
     let after: Position | undefined;
     for (let i = 0; i < 20; i++) {
-      const tx = db.sql;
       const ks = keysetFor(keyOf);
-      const rows = await tx<{ id: string; sortKey: string }[]>`
-        select t.id::text as id, ${keysetKeyText(tx, ks)} as "sortKey" from keyset_things t
-         where ${keysetAfter(tx, ks, order, after)} order by ${keysetOrder(tx, ks, order)}
-         limit ${limit + 1}`;
+      const rows = await asOwner(
+        db.sql,
+        (tx) => tx<{ id: string; sortKey: string }[]>`
+          select t.id::text as id, ${keysetKeyText(tx, ks)} as "sortKey" from keyset_things t
+           where ${keysetAfter(tx, ks, order, after)} order by ${keysetOrder(tx, ks, order)}
+           limit ${limit + 1}`,
+      );
       const page = await toPage(codec, { limit, sort: keyOf, order }, rows, (r) => r.id);
       seen.push(...page.data);
       if (!page.next_cursor) return seen;
@@ -142,8 +144,11 @@ describe('keyset SQL', () => {
     for (const order of ['asc', 'desc'] as const) {
       for (const keyOf of ['at', 'name'] as const) {
         const ks = keysetFor(keyOf);
-        const all = await db.sql<{ id: string }[]>`
-          select t.id::text as id from keyset_things t order by ${keysetOrder(db.sql, ks, order)}`;
+        const all = await asOwner(
+          db.sql,
+          (tx) => tx<{ id: string }[]>`
+            select t.id::text as id from keyset_things t order by ${keysetOrder(tx, ks, order)}`,
+        );
         expect(all).toHaveLength(6);
         for (const limit of [1, 2, 4])
           expect(await walk(keyOf, order, limit)).toEqual(all.map((r) => r.id));

@@ -1,6 +1,6 @@
 import { createApp } from '../../http/app.ts';
 import type { App } from '../../http/context.ts';
-import { baseOptions, type FunctionDeps } from '../deps.ts';
+import { baseOptions, type FunctionDeps } from '../../runtime/app-from-env.ts';
 import { registerAuditLog } from './routes/audit-log.ts';
 import { registerMembersAdd } from './routes/members-add.ts';
 import { registerMembersList } from './routes/members-list.ts';

@@ -1,7 +1,7 @@
 import { createApp } from '../../http/app.ts';
 import type { App } from '../../http/context.ts';
-import { baseOptions, type FunctionDeps } from '../deps.ts';
-import { seedInitialAdmin } from '../initial-admin.ts';
+import { seedInitialAdmin } from '../../identity/initial-admin.ts';
+import { baseOptions, type FunctionDeps } from '../../runtime/app-from-env.ts';
 import { registerLogin } from './routes/login.ts';
 import { registerLogout } from './routes/logout.ts';
 import { registerMagicLink } from './routes/magic-link.ts';

@@ -1,6 +1,6 @@
 import { createApp } from '../../http/app.ts';
 import type { App } from '../../http/context.ts';
-import { baseOptions, type FunctionDeps } from '../deps.ts';
+import { baseOptions, type FunctionDeps } from '../../runtime/app-from-env.ts';
 
 /** The `whatsapp` function: Meta's webhook, verified by signature in the handler. */
 export function buildWhatsappApp(deps: FunctionDeps): App {

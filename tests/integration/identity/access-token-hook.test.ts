@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sql } from '../../../shared/db/client.ts';
+import type { Pool as Sql } from '../../../shared/db/client.ts';
 import { asService, asUser } from '../../../shared/db/doors.ts';
 import { userPermissions } from '../../../shared/identity/rbac.ts';
 import { useTestDatabase } from '../../helpers/db.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../../../shared/db/client.ts';
+import type { Pool as Sql } from '../../../shared/db/client.ts';
 import type { DbClaims } from '../../../shared/db/doors.ts';
 
 let n = 0;

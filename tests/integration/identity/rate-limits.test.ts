@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Sql } from '../../../shared/db/client.ts';
+import { createDb, type Pool } from '../../../shared/db/client.ts';
 import { asService, asUser } from '../../../shared/db/doors.ts';
 import { hitRateLimit } from '../../../shared/identity/rate-limits.ts';
 import { useTestDatabase } from '../../helpers/db.ts';
 import { claimsOf, createAuthUser, pgError } from './fixtures.ts';
 
 const db = useTestDatabase();
-const hit = (key: string, limit: number, windowSeconds: number, sql: Sql = db.sql) =>
+const hit = (key: string, limit: number, windowSeconds: number, sql: Pool = db.sql) =>
   asService(sql, (tx) => hitRateLimit(tx, key, limit, windowSeconds));
 
 describe('fixed-window rate limit', () => {
@@ -40,7 +40,7 @@ describe('fixed-window rate limit', () => {
   });
 
   describe('under concurrency', () => {
-    let wide: Sql;
+    let wide: Pool;
     beforeAll(() => {
       wide = createDb(db.url, { max: 20, name: 'rate-limit-race' });
     });

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../../shared/db/client.ts';
+import type { Pool as Sql, Tx } from '../../../shared/db/client.ts';
 import { asUser, type DbClaims } from '../../../shared/db/doors.ts';
 import { claimsOf, createAuthUser, grant } from '../identity/fixtures.ts';
 

@@ -2,10 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { dbClaims } from '../../../auth/principal.ts';
 import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
-import { cursorCodec, listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
+import { cursorCodec } from '../../../http/cursor.ts';
+import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { type AuditRow, listAuditLog } from '../queries/audit-log.ts';
+import { type AuditRow, listAuditLog } from '../../../identity/audit-log.ts';
 
 const Instant = z.iso.datetime({ offset: true });
 
@@ -97,7 +98,7 @@ export function registerAuditLog(app: App): void {
   app.openapi(route, async (c) => {
     const user = currentUser(c.var.principal);
     const query = c.req.valid('query');
-    const cursors = cursorCodec(c.var.services.config.SUPABASE_SERVICE_ROLE_KEY, 'audit-log');
+    const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, 'audit-log');
     const after = await cursors.decode(query);
     const filter = {
       actorId: query.actor_id,

@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { FOREIGN_KEY_VIOLATION, isPg, UNIQUE_VIOLATION } from '../../../db/errors.ts';
 import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
-import { limitAttempt } from '../../rate-limit.ts';
-import { addMember, findMember, findUserIdByEmail } from '../queries/members.ts';
-import { FOREIGN_KEY_VIOLATION, isPg, UNIQUE_VIOLATION } from '../queries/pg-errors.ts';
+import { audit } from '../../../identity/audit-request.ts';
+import { limitAttempt } from '../../../identity/limit-attempt.ts';
+import { addMember, findMember, findUserIdByEmail } from '../../../projects/members.ts';
 import { inProject, manages } from './projects-access.ts';
 import {
   MemberRole,

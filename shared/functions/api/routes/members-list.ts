@@ -1,9 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
-import { cursorCodec, listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
+import { cursorCodec } from '../../../http/cursor.ts';
+import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { listMembers } from '../queries/members.ts';
+import { listMembers } from '../../../projects/members.ts';
 import { inProject } from './projects-access.ts';
 import { MemberSchema, ProjectIdParam, toMember } from './projects-schemas.ts';
 
@@ -36,7 +37,7 @@ export function registerMembersList(app: App): void {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
     // Scoped to the project too: a cursor from one project's members is refused on another's.
-    const cursors = cursorCodec(c.var.services.config.SUPABASE_SERVICE_ROLE_KEY, `members:${id}`);
+    const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, `members:${id}`);
     const after = await cursors.decode(query);
     const rows = await inProject(c, id, ({ tx }) =>
       listMembers(tx, id, { order: query.order, after, limit: query.limit + 1 }),

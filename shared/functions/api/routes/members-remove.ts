@@ -3,8 +3,8 @@ import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
-import { findMember, removeMember } from '../queries/members.ts';
+import { audit } from '../../../identity/audit-request.ts';
+import { findMember, removeMember } from '../../../projects/members.ts';
 import { inProject, manages } from './projects-access.ts';
 import { MemberParams, memberNotFound, notAllowed } from './projects-schemas.ts';
 

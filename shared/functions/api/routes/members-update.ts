@@ -3,8 +3,8 @@ import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
-import { findMember, setMemberRole } from '../queries/members.ts';
+import { audit } from '../../../identity/audit-request.ts';
+import { findMember, setMemberRole } from '../../../projects/members.ts';
 import { inProject, manages } from './projects-access.ts';
 import {
   MemberParams,

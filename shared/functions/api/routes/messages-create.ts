@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { CHECK_VIOLATION, FOREIGN_KEY_VIOLATION, pgFailure } from '../../../db/errors.ts';
 import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { createMessage } from '../queries/messages.ts';
-import { CHECK_VIOLATION, FOREIGN_KEY_VIOLATION, pgFailure } from '../queries/pg-errors.ts';
+import { createMessage } from '../../../projects/messages.ts';
 import { MessageKind, MessageSchema, toMessage } from './messages-schemas.ts';
 import { inProject } from './projects-access.ts';
 import { invalidField, ProjectIdParam } from './projects-schemas.ts';

@@ -1,9 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
-import { cursorCodec, listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
+import { cursorCodec } from '../../../http/cursor.ts';
+import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { listMessages } from '../queries/messages.ts';
+import { listMessages } from '../../../projects/messages.ts';
 import { MessageSchema, toMessage } from './messages-schemas.ts';
 import { inProject } from './projects-access.ts';
 import { ProjectIdParam } from './projects-schemas.ts';
@@ -39,7 +40,7 @@ export function registerMessagesList(app: App): void {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
     // Scoped to the project too: a cursor from one conversation is refused on another.
-    const cursors = cursorCodec(c.var.services.config.SUPABASE_SERVICE_ROLE_KEY, `messages:${id}`);
+    const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, `messages:${id}`);
     const after = await cursors.decode(query);
     const rows = await inProject(c, id, ({ tx }) =>
       listMessages(tx, id, { order: query.order, after, limit: query.limit + 1 }),

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { MessageRow } from '../queries/messages.ts';
+import type { MessageRow } from '../../../projects/messages.ts';
 
 /** Shared by the conversation routes: what one message of a project's history looks like. */
 export const MessageKind = z.enum(['text', 'code', 'event']).openapi('ProjectMessageKind');

@@ -2,10 +2,10 @@ import type { Context } from 'hono';
 import { can, dbClaims, type UserPrincipal } from '../../../auth/principal.ts';
 import type { Tx } from '../../../db/client.ts';
 import { asUser } from '../../../db/doors.ts';
+import { CHECK_VIOLATION, INSUFFICIENT_PRIVILEGE, isPg, pgFailure } from '../../../db/errors.ts';
 import type { AppEnv } from '../../../http/context.ts';
 import { currentUser } from '../../../http/middleware/auth.ts';
-import { CHECK_VIOLATION, INSUFFICIENT_PRIVILEGE, isPg, pgFailure } from '../queries/pg-errors.ts';
-import { findProject, type ProjectRow } from '../queries/projects.ts';
+import { findProject, type ProjectRow } from '../../../projects/projects.ts';
 import { invalidField, notAllowed, projectNotFound } from './projects-schemas.ts';
 
 export interface ProjectScope {

@@ -4,7 +4,7 @@ import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { createProject, findProject } from '../queries/projects.ts';
+import { createProject, findProject } from '../../../projects/projects.ts';
 import { projectFieldError } from './projects-access.ts';
 import { ProjectFields, ProjectSchema, toProject } from './projects-schemas.ts';
 

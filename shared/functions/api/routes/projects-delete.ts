@@ -2,8 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
-import { deleteProject } from '../queries/projects.ts';
+import { audit } from '../../../identity/audit-request.ts';
+import { deleteProject } from '../../../projects/projects.ts';
 import { inProject } from './projects-access.ts';
 import { notAllowed, ProjectIdParam } from './projects-schemas.ts';
 

@@ -2,10 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { dbClaims } from '../../../auth/principal.ts';
 import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
-import { cursorCodec, listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
+import { cursorCodec } from '../../../http/cursor.ts';
+import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { listProjects } from '../queries/projects.ts';
+import { listProjects } from '../../../projects/projects.ts';
 import { ProjectSchema, toProject } from './projects-schemas.ts';
 
 const ProjectsQuery = listQuerySchema({ sort: ['updated_at', 'name'] }).extend({
@@ -41,7 +42,7 @@ export function registerProjectsList(app: App): void {
   app.openapi(route, async (c) => {
     const user = currentUser(c.var.principal);
     const query = c.req.valid('query');
-    const cursors = cursorCodec(c.var.services.config.SUPABASE_SERVICE_ROLE_KEY, 'projects');
+    const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, 'projects');
     const after = await cursors.decode(query);
     const rows = await asUser(c.var.services.db, dbClaims(user), (tx) =>
       listProjects(tx, {

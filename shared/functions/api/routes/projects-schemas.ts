@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { AppError } from '../../../errors.ts';
-import type { MemberRow } from '../queries/members.ts';
-import type { ProjectRow } from '../queries/projects.ts';
+import type { MemberRow } from '../../../projects/members.ts';
+import type { ProjectRow } from '../../../projects/projects.ts';
 
 /** Shared by the project routes: what a project looks like, its fields, its path params. */
 

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { INVALID_PARAMETER_VALUE, isPg } from '../../../db/errors.ts';
 import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
-import { INVALID_PARAMETER_VALUE, isPg } from '../queries/pg-errors.ts';
-import { findProject, transferProject } from '../queries/projects.ts';
+import { audit } from '../../../identity/audit-request.ts';
+import { findProject, transferProject } from '../../../projects/projects.ts';
 import { inProject } from './projects-access.ts';
 import {
   invalidField,

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { findProject, updateProject } from '../queries/projects.ts';
+import { findProject, updateProject } from '../../../projects/projects.ts';
 import { inProject, projectFieldError } from './projects-access.ts';
 import {
   notAllowed,

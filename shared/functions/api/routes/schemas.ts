@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { AppError } from '../../../errors.ts';
+import type { UserRow } from '../../../identity/users.ts';
 import { Username } from '../../auth/support/schemas.ts';
-import type { UserRow } from '../queries/users.ts';
 
 /** Shared by the user routes: what a user looks like, and the fields a profile edit takes. */
 export const UserSchema = z

@@ -4,9 +4,9 @@ import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
+import { audit } from '../../../identity/audit-request.ts';
+import { sessionIdsOf } from '../../../identity/session-pages.ts';
 import { revokeOtherSessions } from '../../../identity/sessions.ts';
-import { audit } from '../../audit.ts';
-import { sessionIdsOf } from '../queries/sessions.ts';
 
 const RevokedOthers = z
   .object({ revoked: z.number().int().openapi({ description: 'How many sessions ended' }) })

@@ -5,8 +5,8 @@ import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
+import { audit } from '../../../identity/audit-request.ts';
 import { isInsufficientPrivilege, revokeSession } from '../../../identity/sessions.ts';
-import { audit } from '../../audit.ts';
 
 const SessionIdParam = z.object({
   id: z.uuid().openapi({

@@ -3,11 +3,12 @@ import { dbClaims } from '../../../auth/principal.ts';
 import { asUser } from '../../../db/doors.ts';
 import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
-import { cursorCodec, listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
+import { cursorCodec } from '../../../http/cursor.ts';
+import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
+import { listSessionPage, type SessionRow } from '../../../identity/session-pages.ts';
 import { isInsufficientPrivilege } from '../../../identity/sessions.ts';
-import { listSessionPage, type SessionRow } from '../queries/sessions.ts';
 
 const SessionsQuery = listQuerySchema({ sort: ['created_at'] }).extend({
   user_id: z.uuid().optional().openapi({
@@ -65,7 +66,7 @@ export function registerSessionsList(app: App): void {
   app.openapi(route, async (c) => {
     const user = currentUser(c.var.principal);
     const query = c.req.valid('query');
-    const cursors = cursorCodec(c.var.services.config.SUPABASE_SERVICE_ROLE_KEY, 'sessions');
+    const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, 'sessions');
     const after = await cursors.decode(query);
     const owner = query.user_id ?? user.id;
     // private.list_sessions decides: own sessions, or anyone's with sessions:read.

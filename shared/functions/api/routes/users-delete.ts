@@ -5,10 +5,10 @@ import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
 import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
+import { audit } from '../../../identity/audit-request.ts';
+import { sessionIdsOf } from '../../../identity/session-pages.ts';
+import { findUser } from '../../../identity/users.ts';
 import { fromAuthError } from '../../auth/support/gotrue-errors.ts';
-import { sessionIdsOf } from '../queries/sessions.ts';
-import { findUser } from '../queries/users.ts';
 import { UserIdParam, userNotFound } from './schemas.ts';
 
 const route = createRoute({

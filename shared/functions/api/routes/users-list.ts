@@ -2,10 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { dbClaims } from '../../../auth/principal.ts';
 import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
-import { cursorCodec, listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
+import { cursorCodec } from '../../../http/cursor.ts';
+import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { listUsers } from '../queries/users.ts';
+import { listUsers } from '../../../identity/users.ts';
 import { toUser, UserSchema } from './schemas.ts';
 
 const UsersQuery = listQuerySchema({ sort: ['created_at', 'username'] }).extend({
@@ -40,7 +41,7 @@ export function registerUsersList(app: App): void {
   app.openapi(route, async (c) => {
     const user = currentUser(c.var.principal);
     const query = c.req.valid('query');
-    const cursors = cursorCodec(c.var.services.config.SUPABASE_SERVICE_ROLE_KEY, 'users');
+    const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, 'users');
     const after = await cursors.decode(query);
     const rows = await asUser(c.var.services.db, dbClaims(user), (tx) =>
       listUsers(tx, {

@@ -4,7 +4,7 @@ import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { findUser } from '../queries/users.ts';
+import { findUser } from '../../../identity/users.ts';
 import { toUser, UserSchema, userNotFound } from './schemas.ts';
 
 const route = createRoute({

@@ -4,9 +4,9 @@ import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
+import { audit } from '../../../identity/audit-request.ts';
 import { updateProfile } from '../../../identity/profiles.ts';
-import { audit } from '../../audit.ts';
-import { findUser, isUniqueViolation } from '../queries/users.ts';
+import { findUser, isUniqueViolation } from '../../../identity/users.ts';
 import {
   ProfileFields,
   profilePatch,

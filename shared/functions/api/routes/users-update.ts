@@ -6,12 +6,12 @@ import { AppError } from '../../../errors.ts';
 import type { App, AppEnv } from '../../../http/context.ts';
 import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
+import { audit } from '../../../identity/audit-request.ts';
 import { setProfileActive, updateProfile } from '../../../identity/profiles.ts';
+import { sessionIdsOf } from '../../../identity/session-pages.ts';
 import { isInsufficientPrivilege, revokeSession } from '../../../identity/sessions.ts';
-import { audit } from '../../audit.ts';
+import { findUser, isUniqueViolation } from '../../../identity/users.ts';
 import { fromAuthError } from '../../auth/support/gotrue-errors.ts';
-import { sessionIdsOf } from '../queries/sessions.ts';
-import { findUser, isUniqueViolation } from '../queries/users.ts';
 import {
   ProfileFields,
   profilePatch,

@@ -4,13 +4,13 @@ import { AppError } from '../../../errors.ts';
 import { clientIp } from '../../../http/client-ip.ts';
 import type { App } from '../../../http/context.ts';
 import { problemResponses } from '../../../http/schemas.ts';
+import { audit } from '../../../identity/audit-request.ts';
+import { limitAttempt } from '../../../identity/limit-attempt.ts';
 import {
   clearLoginFailures,
   loginLockedUntil,
   recordLoginFailure,
 } from '../../../identity/lockout.ts';
-import { audit } from '../../audit.ts';
-import { limitAttempt } from '../../rate-limit.ts';
 import { fromAuthError } from '../support/gotrue-errors.ts';
 import { Email, Password } from '../support/schemas.ts';
 import { SessionSchema, sessionIdOf, toSession } from '../support/session.ts';

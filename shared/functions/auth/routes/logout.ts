@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
 import { accessToken, currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
+import { audit } from '../../../identity/audit-request.ts';
 import { fromAuthError } from '../support/gotrue-errors.ts';
 
 const LogoutBody = z

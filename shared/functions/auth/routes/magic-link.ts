@@ -2,8 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { clientIp } from '../../../http/client-ip.ts';
 import type { App } from '../../../http/context.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
-import { limitAttempt } from '../../rate-limit.ts';
+import { audit } from '../../../identity/audit-request.ts';
+import { limitAttempt } from '../../../identity/limit-attempt.ts';
 import { ACCEPTED_MESSAGE, settleMailRequest } from '../support/mail-request.ts';
 import { AcceptedSchema, Email, RedirectTo } from '../support/schemas.ts';
 

@@ -3,7 +3,7 @@ import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
+import { audit } from '../../../identity/audit-request.ts';
 import { userClient } from '../support/clients.ts';
 import { fromAuthError } from '../support/gotrue-errors.ts';
 

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
 import { requireAal2 } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
+import { audit } from '../../../identity/audit-request.ts';
 import { userClient } from '../support/clients.ts';
 import { fromAuthError } from '../support/gotrue-errors.ts';
 import { FactorId } from '../support/mfa.ts';

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../audit.ts';
+import { audit } from '../../../identity/audit-request.ts';
 import { pkceClient, VERIFIER_KEY } from '../support/clients.ts';
 import { fromAuthError } from '../support/gotrue-errors.ts';
 import { clearedFlowCookie, readFlow, withClearedCookie } from '../support/oauth-flow.ts';

@@ -1,41 +1,43 @@
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { type Authenticator, createAuthenticator } from '../auth/authenticator.ts';
+import { createClient } from '@supabase/supabase-js';
+import { createAuthenticator } from '../auth/authenticator.ts';
 import { SessionCache } from '../auth/session-cache.ts';
+import { cachedVerifier } from '../auth/verified-tokens.ts';
 import { createTokenVerifier } from '../auth/verifier.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import type { FunctionConfig } from '../config.ts';
-import { createDb, type Sql } from '../db/client.ts';
+import { createDb } from '../db/client.ts';
 import { asService } from '../db/doors.ts';
+import type { Services } from '../http/services.ts';
 import { userPermissions } from '../identity/rbac.ts';
 import { sessionActive } from '../identity/sessions.ts';
 
-/** Everything a route may use, built once per function instance and shared by requests. */
-export interface Services {
-  config: FunctionConfig;
-  db: Sql;
-  authenticator: Authenticator;
-  sessions: SessionCache;
-  /**
-   * supabase-js for Auth calls made for an end user: the anon key, their IP passed on in
-   * `Sb-Forwarded-For` so Auth's own per-IP limits apply to them, not to this function.
-   */
-  authClient(opts?: { ip?: string; accessToken?: string }): SupabaseClient;
-  /** supabase-js with the service-role key, for the Auth admin API only. */
-  adminClient(): SupabaseClient;
-}
-
 const NO_SESSION = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false };
 
-export function createServices(config: FunctionConfig, opts: { dbName: string }): Services {
-  const db = createDb(config.SUPABASE_DB_URL, { max: 5, name: opts.dbName });
+/**
+ * Builds a function instance's services from its config: one pool, one clock, the token
+ * verifier with its caches, and the supabase-js clients.
+ *
+ * @example
+ * const services = createServices(config, { dbName: 'api' });
+ */
+export function createServices(
+  config: FunctionConfig,
+  opts: { dbName: string; clock?: Clock },
+): Services {
+  const clock = opts.clock ?? systemClock;
+  const db = createDb(config.SUPABASE_DB_URL, { max: config.DB_POOL_SIZE, name: opts.dbName });
   const sessions = new SessionCache({
+    clock,
     ttlMs: 10_000,
     lookup: (id) => asService(db, (tx) => sessionActive(tx, id)),
   });
+  const verify = createTokenVerifier({
+    supabaseUrl: config.SUPABASE_URL,
+    jwtSecret: config.SUPABASE_JWT_SECRET,
+    clock,
+  });
   const authenticator = createAuthenticator({
-    verify: createTokenVerifier({
-      supabaseUrl: config.SUPABASE_URL,
-      jwtSecret: config.SUPABASE_JWT_SECRET,
-    }),
+    verify: cachedVerifier(verify, { clock }),
     sessions,
     loadPermissions: (userId) => asService(db, (tx) => userPermissions(tx, userId)),
     anonKey: config.SUPABASE_ANON_KEY,
@@ -47,6 +49,7 @@ export function createServices(config: FunctionConfig, opts: { dbName: string })
   return {
     config,
     db,
+    clock,
     authenticator,
     sessions,
     authClient: ({ ip, accessToken } = {}) =>
@@ -62,5 +65,6 @@ export function createServices(config: FunctionConfig, opts: { dbName: string })
         },
       }),
     adminClient: () => admin,
+    close: () => db.end({ timeout: 5 }),
   };
 }

@@ -3,7 +3,7 @@ import { asService } from '../db/doors.ts';
 import { AppError } from '../errors.ts';
 import { clientIp } from '../http/client-ip.ts';
 import type { AppEnv } from '../http/context.ts';
-import { hitRateLimit } from '../identity/rate-limits.ts';
+import { hitRateLimit } from './rate-limits.ts';
 
 /**
  * Counts one attempt at `action` against the caller's IP and, when given, the account, in

@@ -1,7 +1,8 @@
 import { type FunctionConfig, functionEnvSchema, parseEnv } from '../config.ts';
 import type { App } from '../http/context.ts';
+import type { Services } from '../http/services.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { createServices, type Services } from './services.ts';
+import { createServices } from './services.ts';
 
 /** What a function app is built from: parsed config and the services it uses. */
 export interface FunctionDeps {

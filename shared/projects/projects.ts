@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { Sql, Tx } from '../../../db/client.ts';
+import type { Tx } from '../db/client.ts';
 import {
   type Keyset,
   keysetAfter,
@@ -7,8 +7,8 @@ import {
   keysetOrder,
   type Order,
   type Position,
-} from '../../../http/list.ts';
-import { containsPattern } from './users.ts';
+} from '../db/keyset.ts';
+import { containsPattern } from '../identity/users.ts';
 
 export type Role = 'owner' | 'editor' | 'viewer';
 
@@ -33,11 +33,11 @@ export interface ProjectFields {
 }
 
 // `me` is the caller's own membership row, joined for their role; RLS decides the rest.
-const columns = (tx: Tx | Sql) => tx`
+const columns = (tx: Tx) => tx`
   p.id, p.owner_id as "ownerId", p.name, p.description, p.settings, me.role,
   p.created_at as "createdAt", p.updated_at as "updatedAt"`;
 
-const keysets = (tx: Tx | Sql): Record<ProjectSort, Keyset> => ({
+const keysets = (tx: Tx): Record<ProjectSort, Keyset> => ({
   updated_at: { key: tx`p.updated_at`, keyType: 'timestamptz', id: tx`p.id`, idType: 'uuid' },
   name: { key: tx`p.name`, keyType: 'text', id: tx`p.id`, idType: 'uuid' },
 });
@@ -46,7 +46,7 @@ const keysets = (tx: Tx | Sql): Record<ProjectSort, Keyset> => ({
  * One project, or undefined when there is none or RLS hides it (members, and holders of
  * `projects:read_all`, see it): callers answer both with the same 404.
  */
-export async function findProject(tx: Tx | Sql, id: string): Promise<ProjectRow | undefined> {
+export async function findProject(tx: Tx, id: string): Promise<ProjectRow | undefined> {
   const [row] = await tx<ProjectRow[]>`
     select ${columns(tx)}
       from public.projects p
@@ -57,10 +57,7 @@ export async function findProject(tx: Tx | Sql, id: string): Promise<ProjectRow 
 }
 
 /** Creates a project owned by the caller; a trigger makes them its `owner` member. */
-export async function createProject(
-  tx: Tx | Sql,
-  fields: Required<ProjectFields>,
-): Promise<string> {
+export async function createProject(tx: Tx, fields: Required<ProjectFields>): Promise<string> {
   // The read policy admits the owner by owner_id, so RETURNING passes before that trigger runs.
   const [row] = await tx<{ id: string }[]>`
     insert into public.projects (owner_id, name, description, settings)
@@ -72,11 +69,7 @@ export async function createProject(
 }
 
 /** Applies the fields given; false when RLS let no row change (not the caller's to edit). */
-export async function updateProject(
-  tx: Tx | Sql,
-  id: string,
-  fields: ProjectFields,
-): Promise<boolean> {
+export async function updateProject(tx: Tx, id: string, fields: ProjectFields): Promise<boolean> {
   // Each column is set from its bound value or to itself: no SQL text ever comes from input.
   const name = fields.name !== undefined ? tx`${fields.name}` : tx`p.name`;
   const description =
@@ -93,13 +86,13 @@ export async function updateProject(
 }
 
 /** Deletes a project (its members, generations and messages cascade); false when RLS refused. */
-export async function deleteProject(tx: Tx | Sql, id: string): Promise<boolean> {
+export async function deleteProject(tx: Tx, id: string): Promise<boolean> {
   const rows = await tx`delete from public.projects where id = ${id}::uuid`;
   return rows.count > 0;
 }
 
 /** Hands the project to another member, through the function that enforces who may. */
-export async function transferProject(tx: Tx | Sql, id: string, newOwner: string): Promise<void> {
+export async function transferProject(tx: Tx, id: string, newOwner: string): Promise<void> {
   await tx`select private.transfer_project(${id}::uuid, ${newOwner}::uuid)`;
 }
 
@@ -108,7 +101,7 @@ export async function transferProject(tx: Tx | Sql, id: string, newOwner: string
  * `projects:read_all` is for reaching a project by id, not for crowding this list).
  */
 export async function listProjects(
-  tx: Tx | Sql,
+  tx: Tx,
   opts: { q?: string; sort: ProjectSort; order: Order; after?: Position; limit: number },
 ): Promise<Array<ProjectRow & { sortKey: string }>> {
   const ks = keysets(tx)[opts.sort];

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../../db/client.ts';
+import type { Tx } from '../db/client.ts';
 import {
   type Keyset,
   keysetAfter,
@@ -6,8 +6,8 @@ import {
   keysetOrder,
   type Order,
   type Position,
-} from '../../../http/list.ts';
-import type { Profile } from '../../../identity/profiles.ts';
+} from '../db/keyset.ts';
+import type { Profile } from './profiles.ts';
 
 /** A profile with its email, as the user routes show it. Run `asUser`: RLS decides who is seen. */
 /** A profile with the email Auth holds for it. */
@@ -17,19 +17,19 @@ export interface UserRow extends Profile {
 
 export type UserSort = 'created_at' | 'username';
 
-const columns = (tx: Tx | Sql) => tx`
+const columns = (tx: Tx) => tx`
   p.id, e.email, p.username, p.first_name as "firstName", p.last_name as "lastName",
   p.avatar_url as "avatarUrl", p.is_active as "isActive", p.created_at as "createdAt",
   p.updated_at as "updatedAt"`;
 
 // Both sort keys are NOT NULL, as keyset paging needs.
-const keysets = (tx: Tx | Sql): Record<UserSort, Keyset> => ({
+const keysets = (tx: Tx): Record<UserSort, Keyset> => ({
   created_at: { key: tx`p.created_at`, keyType: 'timestamptz', id: tx`p.id`, idType: 'uuid' },
   username: { key: tx`p.username`, keyType: 'text', id: tx`p.id`, idType: 'uuid' },
 });
 
 /** One user, or undefined when there is none or RLS hides the profile (the same to a caller). */
-export async function findUser(tx: Tx | Sql, id: string): Promise<UserRow | undefined> {
+export async function findUser(tx: Tx, id: string): Promise<UserRow | undefined> {
   // private.user_emails shows the same rows profiles does: own, or all with users:read.
   const [row] = await tx<UserRow[]>`
     select ${columns(tx)}
@@ -46,7 +46,7 @@ export const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%
  * another page exists), optionally those whose email or username contains `q`.
  */
 export async function listUsers(
-  tx: Tx | Sql,
+  tx: Tx,
   opts: { q?: string; sort: UserSort; order: Order; after?: Position; limit: number },
 ): Promise<Array<UserRow & { sortKey: string }>> {
   const ks = keysets(tx)[opts.sort];

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../../db/client.ts';
+import type { Tx } from '../db/client.ts';
 import {
   type Keyset,
   keysetAfter,
@@ -6,8 +6,8 @@ import {
   keysetOrder,
   type Order,
   type Position,
-} from '../../../http/list.ts';
-import type { SessionInfo } from '../../../identity/sessions.ts';
+} from '../db/keyset.ts';
+import type { SessionInfo } from './sessions.ts';
 
 export type SessionRow = SessionInfo & { sortKey: string };
 
@@ -16,7 +16,7 @@ export type SessionRow = SessionInfo & { sortKey: string };
  * anyone's with `sessions:read`; any other caller gets error 42501 (`isInsufficientPrivilege`).
  */
 export async function listSessionPage(
-  tx: Tx | Sql,
+  tx: Tx,
   userId: string,
   opts: { order: Order; after?: Position; limit: number },
 ): Promise<SessionRow[]> {
@@ -34,7 +34,7 @@ export async function listSessionPage(
 }
 
 /** Every session id of a user (same access rule as `listSessionPage`). */
-export async function sessionIdsOf(tx: Tx | Sql, userId: string): Promise<string[]> {
+export async function sessionIdsOf(tx: Tx, userId: string): Promise<string[]> {
   // Ids only: enough to revoke them or to drop them from the session cache.
   const rows = await tx<{ id: string }[]>`select id from private.list_sessions(${userId}::uuid)`;
   return rows.map((r) => r.id);

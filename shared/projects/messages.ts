@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../../db/client.ts';
+import type { Tx } from '../db/client.ts';
 import {
   type Keyset,
   keysetAfter,
@@ -6,7 +6,7 @@ import {
   keysetOrder,
   type Order,
   type Position,
-} from '../../../http/list.ts';
+} from '../db/keyset.ts';
 
 export type MessageKind = 'text' | 'code' | 'event';
 
@@ -22,14 +22,14 @@ export interface MessageRow {
   createdAt: Date;
 }
 
-const columns = (tx: Tx | Sql) => tx`
+const columns = (tx: Tx) => tx`
   m.id, m.project_id as "projectId", m.generation_id as "generationId",
   m.author_id as "authorId", m.author_kind as "authorKind", m.kind, m.content,
   m.created_at as "createdAt"`;
 
 /** One page of a project's conversation by (created_at, id), the order it is indexed in. */
 export async function listMessages(
-  tx: Tx | Sql,
+  tx: Tx,
   projectId: string,
   opts: { order: Order; after?: Position; limit: number },
 ): Promise<Array<MessageRow & { sortKey: string }>> {
@@ -53,7 +53,7 @@ export async function listMessages(
  * author_kind `user` (42501 otherwise); a generation of another project is a check violation.
  */
 export async function createMessage(
-  tx: Tx | Sql,
+  tx: Tx,
   projectId: string,
   message: { content: string; kind: MessageKind; generationId: string | null },
 ): Promise<MessageRow> {

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../../db/client.ts';
+import type { Tx } from '../db/client.ts';
 import {
   type Keyset,
   keysetAfter,
@@ -6,7 +6,7 @@ import {
   keysetOrder,
   type Order,
   type Position,
-} from '../../../http/list.ts';
+} from '../db/keyset.ts';
 
 export interface AuditRow {
   id: string;
@@ -34,7 +34,7 @@ export interface AuditFilter {
 }
 
 /** The condition for `action`: equality, or LIKE on the prefix with its wildcards escaped. */
-function actionMatch(tx: Tx | Sql, action: string) {
+function actionMatch(tx: Tx, action: string) {
   if (!action.endsWith('*')) return tx`and a.action = ${action}`;
   const prefix = action.slice(0, -1).replace(/[\\%_]/g, '\\$&');
   return tx`and a.action like ${`${prefix}%`}`;
@@ -45,7 +45,7 @@ function actionMatch(tx: Tx | Sql, action: string) {
  * Run `asUser`: RLS shows rows only to holders of `audit:read`.
  */
 export async function listAuditLog(
-  tx: Tx | Sql,
+  tx: Tx,
   filter: AuditFilter,
   opts: { order: Order; after?: Position; limit: number },
 ): Promise<AuditRow[]> {

@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../../../db/client.ts';
+import type { Tx } from '../db/client.ts';
 import {
   type Keyset,
   keysetAfter,
@@ -6,7 +6,7 @@ import {
   keysetOrder,
   type Order,
   type Position,
-} from '../../../http/list.ts';
+} from '../db/keyset.ts';
 import type { Role } from './projects.ts';
 
 /** One membership. Run `asUser`: members of a project (and `projects:read_all`) see its rows. */
@@ -19,12 +19,12 @@ export interface MemberRow {
   createdAt: Date;
 }
 
-const columns = (tx: Tx | Sql) => tx`
+const columns = (tx: Tx) => tx`
   m.user_id as id, m.user_id as "userId", m.role, m.added_by as "addedBy",
   m.created_at as "createdAt"`;
 
 export async function findMember(
-  tx: Tx | Sql,
+  tx: Tx,
   projectId: string,
   userId: string,
 ): Promise<MemberRow | undefined> {
@@ -36,7 +36,7 @@ export async function findMember(
 
 /** One page of a project's members, by when they joined (the owner who created it first). */
 export async function listMembers(
-  tx: Tx | Sql,
+  tx: Tx,
   projectId: string,
   opts: { order: Order; after?: Position; limit: number },
 ): Promise<Array<MemberRow & { sortKey: string }>> {
@@ -61,7 +61,7 @@ export async function listMembers(
  * unknown user 23503.
  */
 export async function addMember(
-  tx: Tx | Sql,
+  tx: Tx,
   projectId: string,
   userId: string,
   role: Role,
@@ -74,7 +74,7 @@ export async function addMember(
 
 /** Changes a member's role; false when RLS let no row change. */
 export async function setMemberRole(
-  tx: Tx | Sql,
+  tx: Tx,
   projectId: string,
   userId: string,
   role: Role,
@@ -86,11 +86,7 @@ export async function setMemberRole(
 }
 
 /** Removes a member; false when RLS let no row go. */
-export async function removeMember(
-  tx: Tx | Sql,
-  projectId: string,
-  userId: string,
-): Promise<boolean> {
+export async function removeMember(tx: Tx, projectId: string, userId: string): Promise<boolean> {
   const rows = await tx`
     delete from public.project_members
      where project_id = ${projectId}::uuid and user_id = ${userId}::uuid`;
@@ -98,7 +94,7 @@ export async function removeMember(
 }
 
 /** The user with this email address, for sharing by email; undefined when there is none. */
-export async function findUserIdByEmail(tx: Tx | Sql, email: string): Promise<string | undefined> {
+export async function findUserIdByEmail(tx: Tx, email: string): Promise<string | undefined> {
   const [row] = await tx<{ id: string | null }[]>`
     select private.find_user_id_by_email(${email}) as id`;
   return row?.id ?? undefined;

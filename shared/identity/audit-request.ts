@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { asService } from '../db/doors.ts';
 import { clientIp } from '../http/client-ip.ts';
 import type { AppEnv } from '../http/context.ts';
-import { type ActorType, writeAudit } from '../identity/audit.ts';
+import { type ActorType, writeAudit } from './audit.ts';
 
 export interface AuditFields {
   /** Overrides the actor taken from the principal (e.g. the user a login just identified). */
