@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { systemClock } from '../../shared/clock.ts';
 import { functionEnvSchema } from '../../shared/config.ts';
 import { createDb, type Sql } from '../../shared/db/client.ts';
 import { appFromEnv } from '../../shared/functions/deps.ts';
@@ -10,6 +11,7 @@ import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
 import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
 import { createMailboxApp } from '../emulators/auth/mailbox-app.ts';
 import { loadAuthSettings } from '../emulators/auth/settings.ts';
+import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/emulator.ts';
 import type { LocalEnv } from './env.ts';
 import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway } from './gateway.ts';
@@ -21,6 +23,8 @@ export interface LocalStack {
   dbUrl: string;
   functions: string[];
   auth: AuthEmulator;
+  /** Meta's Graph API, emulated at `/graph`; it posts signed webhooks to the whatsapp function. */
+  graph: GraphEmulator;
   stop(): Promise<void>;
 }
 
@@ -53,14 +57,26 @@ export async function startLocalStack(
     const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
     const auth = await startAuth(env, gatewayUrl, dbUrl, cleanup);
     progress('auth', `${gatewayUrl}/auth/v1 (emulated Supabase Auth)`);
+    const graph = createGraphEmulator({
+      webhookUrl: `${gatewayUrl}/functions/v1/whatsapp/webhook`,
+      appSecret: env.WHATSAPP_APP_SECRET,
+      clock: systemClock,
+      basePath: '/graph',
+    });
     const gateway = createGateway({
       functions: buildFunctions(env, gatewayUrl, dbUrl),
       jwtRequired: functionsRequiringJwt(),
       verifyJwt: (token) => auth.deps.keys.verify(token),
-      services: { '/auth/v1': auth.fetch, '/mailbox': createMailboxApp(auth.deps.mailbox).fetch },
+      services: {
+        '/auth/v1': auth.fetch,
+        '/mailbox': createMailboxApp(auth.deps.mailbox).fetch,
+        '/graph': graph.fetch,
+      },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
     cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
+    // Runs before the server closes: pending webhooks are dropped, those in flight finish.
+    cleanup.push(() => graph.stop());
     await new Promise<void>((ready, fail) => {
       server.once('listening', ready);
       server.once('error', fail);
@@ -75,7 +91,7 @@ export async function startLocalStack(
       });
       progress('admin', admin);
     }
-    return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, stop };
+    return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, graph, stop };
   } catch (err) {
     await stop();
     throw err;
