@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Clock } from '../../../shared/clock.ts';
 import { GraphErrorCode } from '../../../shared/whatsapp/graph-types.ts';
 import type { ArmedFault, GraphEnv, GraphState, SentMessage, StatusDelays } from './context.ts';
@@ -147,6 +148,16 @@ export function createGraphEmulator(opts: GraphEmulatorOptions): GraphEmulator {
   };
 }
 
+/** A fault armed over HTTP: `{ code, status?, times?, route?, title?, details? }`. */
+const faultSchema = z.object({
+  code: z.number().int().positive(),
+  status: z.number().int().min(400).max(599).optional(),
+  times: z.number().int().min(1).max(10_000).optional(),
+  route: z.enum(['messages', 'media', 'any']).optional(),
+  title: z.string().max(200).optional(),
+  details: z.string().max(1000).optional(),
+});
+
 const unknownPath = (path: string) => ({
   code: 2500,
   type: 'OAuthException',
@@ -157,14 +168,12 @@ function buildApp(state: GraphState) {
   const app = new Hono<GraphEnv>();
   registerInbound(app, state);
   app.post('/_emulator/faults', async (c) => {
-    const fault = (await c.req.json().catch(() => undefined)) as ArmedFault | undefined;
-    if (!fault || !Number.isInteger(fault.code)) {
-      return graphError({
-        code: GraphErrorCode.InvalidParameter,
-        details: 'Param code: is required',
-      });
+    const fault = faultSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!fault.success) {
+      const details = `Param ${fault.error.issues[0]?.path.join('.') || 'body'}: is invalid`;
+      return graphError({ code: GraphErrorCode.InvalidParameter, details });
     }
-    state.faults.push({ route: 'messages', times: 1, ...fault });
+    state.faults.push({ route: 'messages', times: 1, ...fault.data });
     return c.json({ success: true });
   });
   app.get('/_emulator/messages', (c) => c.json({ data: state.sent }));

@@ -183,6 +183,13 @@ describe('POST /{phone_number_id}/messages', () => {
       body: JSON.stringify({ code: 80007, status: 400 }),
     });
     expect(armed.status).toBe(200);
+    for (const bad of [{}, { code: 'x' }, { code: 130429, status: 99 }, { code: 1, times: 0 }]) {
+      const refused = await h.call(`${GRAPH_URL}/_emulator/faults`, {
+        method: 'POST',
+        body: JSON.stringify(bad),
+      });
+      expect(refused.status).toBe(400);
+    }
     const limited = await send(template);
     expect(limited.status).toBe(400);
     expect(((await limited.json()) as { error: { code: number } }).error.code).toBe(80007);
