@@ -20,17 +20,31 @@ function bytesOf(body: SignedBody): Uint8Array<ArrayBuffer> {
   return new Uint8Array(body instanceof Uint8Array ? body : new Uint8Array(body));
 }
 
+// Importing the key is most of the cost of a verification; a webhook sees one secret, so
+// keep the few imported keys (a rotation briefly makes two).
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function keyFor(appSecret: string): Promise<CryptoKey> {
+  let key = keys.get(appSecret);
+  if (!key) {
+    if (keys.size >= 4) keys.clear();
+    key = crypto.subtle.importKey(
+      'raw',
+      encoder.encode(appSecret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    keys.set(appSecret, key);
+  }
+  return key;
+}
+
 async function hmac(appSecret: string, body: SignedBody): Promise<Uint8Array> {
   // An empty secret is a configuration mistake; signing with it would "verify" forgeries
   // made with the same empty key, so refuse loudly instead.
   if (!appSecret) throw new TypeError('the WhatsApp app secret is empty');
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(appSecret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
+  const key = await keyFor(appSecret);
   return new Uint8Array(await crypto.subtle.sign('HMAC', key, bytesOf(body)));
 }
 
