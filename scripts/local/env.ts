@@ -38,6 +38,8 @@ export const localEnvSchema = z
       .min(8, { message: 'must be at least 8 characters' })
       .optional(),
     LOG_LEVEL: logLevel,
+    /** Signs the Graph API emulator's webhooks; the whatsapp function verifies with it. */
+    WHATSAPP_APP_SECRET: z.string().min(1).default('local-whatsapp-app-secret'),
   })
   .refine((env) => Boolean(env.INITIAL_ADMIN_EMAIL) === Boolean(env.INITIAL_ADMIN_PASSWORD), {
     message: 'set both INITIAL_ADMIN_EMAIL and INITIAL_ADMIN_PASSWORD, or neither',

@@ -13,6 +13,7 @@ import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
 import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
 import { createMailboxApp } from '../emulators/auth/mailbox-app.ts';
 import { loadAuthSettings } from '../emulators/auth/settings.ts';
+import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/emulator.ts';
 import type { LocalEnv } from './env.ts';
 import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway } from './gateway.ts';
@@ -24,6 +25,8 @@ export interface LocalStack {
   dbUrl: string;
   functions: string[];
   auth: AuthEmulator;
+  /** Meta's Graph API, emulated at `/graph`; it posts signed webhooks to the whatsapp function. */
+  graph: GraphEmulator;
   stop(): Promise<void>;
 }
 
@@ -56,15 +59,27 @@ export async function startLocalStack(
     const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
     const auth = await startAuth(env, gatewayUrl, dbUrl, cleanup);
     progress('auth', `${gatewayUrl}/auth/v1 (emulated Supabase Auth)`);
+    const graph = createGraphEmulator({
+      webhookUrl: `${gatewayUrl}/functions/v1/whatsapp/webhook`,
+      appSecret: env.WHATSAPP_APP_SECRET,
+      clock: systemClock,
+      basePath: '/graph',
+    });
     const gateway = createGateway({
       functions: buildFunctions(env, gatewayUrl, dbUrl, cleanup),
       jwtRequired: functionsRequiringJwt(),
       // Remembered until `exp`, as every verifier in the stack does (see verified-tokens.ts).
       verifyJwt: cachedVerifier((token) => auth.deps.keys.verify(token), { clock: systemClock }),
-      services: { '/auth/v1': auth.fetch, '/mailbox': createMailboxApp(auth.deps.mailbox).fetch },
+      services: {
+        '/auth/v1': auth.fetch,
+        '/mailbox': createMailboxApp(auth.deps.mailbox).fetch,
+        '/graph': graph.fetch,
+      },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
     cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
+    // Runs before the server closes: pending webhooks are dropped, those in flight finish.
+    cleanup.push(() => graph.stop());
     await new Promise<void>((ready, fail) => {
       server.once('listening', ready);
       server.once('error', fail);
@@ -79,7 +94,7 @@ export async function startLocalStack(
       });
       progress('admin', admin);
     }
-    return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, stop };
+    return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, graph, stop };
   } catch (err) {
     await stop();
     throw err;

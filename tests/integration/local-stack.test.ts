@@ -139,6 +139,30 @@ describe('the local stack', () => {
     });
   });
 
+  it('serves the Graph API emulator at /graph, handing out media URLs under it', async () => {
+    const graph = `${stack.gatewayUrl}/graph/v25.0`;
+    const auth = { authorization: 'Bearer local-token' };
+    const form = new FormData();
+    form.set('messaging_product', 'whatsapp');
+    form.set('file', new Blob(['hello'], { type: 'text/plain' }));
+    const upload = await fetch(`${graph}/1234567890/media`, {
+      method: 'POST',
+      headers: auth,
+      body: form,
+    });
+    const { id } = (await upload.json()) as { id: string };
+    const info = (await (await fetch(`${graph}/${id}`, { headers: auth })).json()) as {
+      url: string;
+    };
+    expect(info.url.startsWith(`${stack.gatewayUrl}/graph/whatsapp_business/attachments/`)).toBe(
+      true,
+    );
+    const download = await fetch(info.url, { headers: auth });
+    expect(await download.text()).toBe('hello');
+    const anonymous = await fetch(`${graph}/${id}`);
+    expect(((await anonymous.json()) as { error: { code: number } }).error.code).toBe(104);
+  });
+
   it('answers an unknown function as Supabase does', async () => {
     const res = await fetch(`${stack.gatewayUrl}/functions/v1/missing/health`);
     expect(res.status).toBe(404);
