@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import type { Clock } from '../../shared/clock.ts';
 import { functionEnvSchema } from '../../shared/config.ts';
 import { createDb, type Sql } from '../../shared/db/client.ts';
 import { appFromEnv } from '../../shared/functions/deps.ts';
@@ -10,6 +11,8 @@ import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
 import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
 import { createMailboxApp } from '../emulators/auth/mailbox-app.ts';
 import { loadAuthSettings } from '../emulators/auth/settings.ts';
+import { createStorageEmulator, type StorageEmulator } from '../emulators/storage/app.ts';
+import { loadStorageSettings } from '../emulators/storage/settings.ts';
 import type { LocalEnv } from './env.ts';
 import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway } from './gateway.ts';
@@ -21,6 +24,7 @@ export interface LocalStack {
   dbUrl: string;
   functions: string[];
   auth: AuthEmulator;
+  storage: StorageEmulator;
   stop(): Promise<void>;
 }
 
@@ -34,6 +38,8 @@ export type Progress = (step: string, detail?: string) => void;
 export async function startLocalStack(
   env: LocalEnv,
   progress: Progress = () => {},
+  /** A clock for the emulators' expiry decisions (tests move it); the system's by default. */
+  opts: { clock?: Clock } = {},
 ): Promise<LocalStack> {
   const cleanup: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -53,11 +59,17 @@ export async function startLocalStack(
     const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
     const auth = await startAuth(env, gatewayUrl, dbUrl, cleanup);
     progress('auth', `${gatewayUrl}/auth/v1 (emulated Supabase Auth)`);
+    const storage = startStorage(env, dbUrl, auth, opts.clock, cleanup);
+    progress('storage', `${gatewayUrl}/storage/v1 (emulated Supabase Storage)`);
     const gateway = createGateway({
       functions: buildFunctions(env, gatewayUrl, dbUrl),
       jwtRequired: functionsRequiringJwt(),
       verifyJwt: (token) => auth.deps.keys.verify(token),
-      services: { '/auth/v1': auth.fetch, '/mailbox': createMailboxApp(auth.deps.mailbox).fetch },
+      services: {
+        '/auth/v1': auth.fetch,
+        '/storage/v1': storage.fetch,
+        '/mailbox': createMailboxApp(auth.deps.mailbox).fetch,
+      },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
     cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
@@ -75,7 +87,7 @@ export async function startLocalStack(
       });
       progress('admin', admin);
     }
-    return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, stop };
+    return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, storage, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -119,6 +131,26 @@ async function startAuth(
   // Keys live with the local data, so tokens stay valid across restarts.
   settings.signingKeysPath ??= resolve(env.LOCAL_DATA_DIR, 'auth', 'signing_keys.json');
   return createAuthEmulator({ db, settings, apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY] });
+}
+
+/** Storage over the same database; bytes under LOCAL_DATA_DIR/storage, JWTs checked as Auth's. */
+function startStorage(
+  env: LocalEnv,
+  dbUrl: string,
+  auth: AuthEmulator,
+  clock: Clock | undefined,
+  cleanup: Array<() => Promise<void>>,
+) {
+  const db = createDb(dbUrl, { max: 5, name: 'storage-emulator' });
+  cleanup.push(() => db.end());
+  return createStorageEmulator({
+    db,
+    dataDir: resolve(env.LOCAL_DATA_DIR, 'storage'),
+    verifyJwt: (token) => auth.deps.keys.verify(token),
+    jwtSecret: env.JWT_SECRET,
+    clock,
+    settings: loadStorageSettings({ env: process.env }),
+  });
 }
 
 async function migrate(db: Sql, progress: Progress) {
