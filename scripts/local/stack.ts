@@ -149,7 +149,7 @@ function startStorage(
     verifyJwt: (token) => auth.deps.keys.verify(token),
     jwtSecret: env.JWT_SECRET,
     clock,
-    settings: loadStorageSettings({ env: process.env }),
+    settings: loadStorageSettings(),
   });
 }
 

@@ -36,19 +36,15 @@ export function parseConfigSize(value: string | number): number {
 }
 
 /**
- * Reads `[storage]` from supabase/config.toml (the keys the Supabase CLI reads), then lets
- * Storage's own variable names override them (`FILE_SIZE_LIMIT`,
- * `UPLOAD_SIGNED_URL_EXPIRATION_TIME`).
+ * Reads `[storage]` from supabase/config.toml (the key the Supabase CLI reads), so the
+ * local stack and `supabase start` take the same limit.
  */
-export function loadStorageSettings(
-  opts: { configPath?: string; env?: Record<string, string | undefined> } = {},
-): StorageSettings {
+export function loadStorageSettings(opts: { configPath?: string } = {}): StorageSettings {
   const toml = parse(readFileSync(opts.configPath ?? CONFIG_TOML, 'utf8')) as {
     storage?: { file_size_limit?: string | number };
   };
-  const env = opts.env ?? {};
   return {
-    fileSizeLimit: parseConfigSize(env.FILE_SIZE_LIMIT || toml.storage?.file_size_limit || '50MiB'),
-    signedUploadExpiresIn: Number(env.UPLOAD_SIGNED_URL_EXPIRATION_TIME || 7200),
+    fileSizeLimit: parseConfigSize(toml.storage?.file_size_limit ?? '50MiB'),
+    signedUploadExpiresIn: 7200,
   };
 }
