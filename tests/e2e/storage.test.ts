@@ -167,6 +167,10 @@ describe('Supabase Storage through the local stack', () => {
       (await bob.client.storage.from('private').upload(path, 'overwrite?')).error,
     ).toMatchObject({ statusCode: '403', message: 'new row violates row-level security policy' });
 
+    // exists() is a HEAD through the gateway, decided the same way.
+    expect((await alice.client.storage.from('private').exists(path)).data).toBe(true);
+    expect((await bob.client.storage.from('private').exists(path)).data).toBe(false);
+
     const anon = appClient(url()).storage.from('private');
     expect((await anon.download(path)).data).toBeNull();
     expect((await anon.createSignedUrl(path, 60)).error).toMatchObject({ statusCode: '404' });
