@@ -37,6 +37,7 @@ Ready in ${elapsed()}.
   API URL          ${url}
   Auth             ${url}/auth/v1 (JWKS at ${url}/auth/v1/.well-known/jwks.json)
   Mailbox          ${url}/mailbox (Auth mail: confirmations, magic links, resets)
+  Storage          ${url}/storage/v1 (bytes in ${env.LOCAL_DATA_DIR}/storage)
   Functions        ${stack.functions.map((f) => `${url}/functions/v1/${f}`).join('\n                   ')}
   API docs         ${url}/functions/v1/api/docs
   DB URL           ${env.DATABASE_URL ? redactString(stack.dbUrl) : stack.dbUrl}

@@ -430,6 +430,15 @@ create table if not exists storage.buckets (
 
 create unique index if not exists bname on storage.buckets (name);
 
+-- Storage lists a bucket's kind; only STANDARD buckets hold objects.
+do $$ begin
+  create type storage.buckettype as enum ('STANDARD', 'ANALYTICS');
+exception when duplicate_object then null;
+end $$;
+
+alter table storage.buckets
+  add column if not exists type storage.buckettype not null default 'STANDARD';
+
 create table if not exists storage.objects (
   id               uuid not null default gen_random_uuid(),
   bucket_id        text,
@@ -468,7 +477,7 @@ $$;
 
 create or replace function storage.filename(name text)
 returns text
-language plpgsql
+language plpgsql immutable
 as $$
 declare
   _parts text[];
@@ -489,6 +498,147 @@ begin
   select string_to_array(name, '/') into _parts;
   select _parts[array_length(_parts, 1)] into _filename;
   return reverse(split_part(reverse(_filename), '.', 1));
+end
+$$;
+
+-- The Storage operation running this transaction (e.g. 'storage.object.upload'), so a
+-- policy may allow one action and not another.
+create or replace function storage.operation()
+returns text
+language plpgsql stable
+as $$
+begin
+  return current_setting('storage.operation', true);
+end
+$$;
+
+-- Objects keep their updated_at current, as Storage's trigger does.
+create or replace function storage.update_updated_at_column()
+returns trigger
+language plpgsql
+as $$
+begin
+  new.updated_at = now();
+  return new;
+end
+$$;
+
+create or replace trigger update_objects_updated_at
+  before update on storage.objects
+  for each row execute function storage.update_updated_at_column();
+
+create or replace function storage.enforce_bucket_name_length()
+returns trigger
+language plpgsql
+as $$
+begin
+  if length(new.name) > 100 then
+    raise exception 'bucket name "%" is too long (% characters). Max is 100.',
+      new.name, length(new.name);
+  end if;
+  return new;
+end
+$$;
+
+create or replace trigger enforce_bucket_name_length_trigger
+  before insert or update of name on storage.buckets
+  for each row execute function storage.enforce_bucket_name_length();
+
+-- As on Supabase, rows leave storage only through the Storage API (which sets
+-- storage.allow_delete_query), so no object loses its bytes' record by accident.
+create or replace function storage.protect_delete()
+returns trigger
+language plpgsql
+as $$
+begin
+  if coalesce(current_setting('storage.allow_delete_query', true), 'false') != 'true' then
+    raise exception 'Direct deletion from storage tables is not allowed. Use the Storage API instead.'
+      using hint = 'This prevents accidental data loss from orphaned objects.',
+            errcode = '42501';
+  end if;
+  return null;
+end
+$$;
+
+create or replace trigger protect_buckets_delete
+  before delete on storage.buckets
+  for each statement execute function storage.protect_delete();
+
+create or replace trigger protect_objects_delete
+  before delete on storage.objects
+  for each statement execute function storage.protect_delete();
+
+-- One level of a bucket's tree, as Storage's list endpoint returns it: the folders and
+-- files directly under `prefix` whose names start with `search` (case-insensitive), with
+-- names relative to the prefix and folders as rows without an id. Security invoker, so
+-- the caller's RLS policies on storage.objects decide what is listed. `levels` is kept
+-- for the signature Storage calls; the depth follows from the prefix.
+create or replace function storage.search(
+  prefix text,
+  bucketname text,
+  limits int default 100,
+  levels int default 1,
+  offsets int default 0,
+  search text default '',
+  sortcolumn text default 'name',
+  sortorder text default 'asc'
+)
+returns table (
+  name text,
+  id uuid,
+  updated_at timestamptz,
+  created_at timestamptz,
+  last_accessed_at timestamptz,
+  metadata jsonb
+)
+language plpgsql stable security invoker
+as $$
+declare
+  v_prefix text := coalesce(prefix, '');
+  v_match text := lower(coalesce(prefix, '') || coalesce(search, ''));
+  v_dir text := case when lower(coalesce(sortorder, 'asc')) = 'desc' then 'desc' else 'asc' end;
+  v_column text := case lower(coalesce(sortcolumn, 'name'))
+    when 'updated_at' then 'updated_at'
+    when 'created_at' then 'created_at'
+    when 'last_accessed_at' then 'last_accessed_at'
+    else 'name'
+  end;
+  v_order text;
+begin
+  -- By name, folders and files interleave; by a date, folders come first (they have none).
+  if v_column = 'name' then
+    v_order := format('lower(e.name) collate "C" %s, e.name collate "C" %s', v_dir, v_dir);
+  else
+    v_order := format(
+      'e.folder desc, (case when e.folder then e.name end) collate "C" %s, e.%I %s, e.name collate "C" %s',
+      v_dir, v_column, v_dir, v_dir);
+  end if;
+  return query execute format($q$
+    with under as (
+      select substr(o.name, length($1) + 1) as rest, o.id, o.updated_at, o.created_at,
+             o.last_accessed_at, o.metadata
+        from storage.objects o
+       where o.bucket_id = $2
+         and left(lower(o.name), length($3)) = $3
+    ), entries as (
+      select split_part(u.rest, '/', 1) as name, null::uuid as id,
+             null::timestamptz as updated_at, null::timestamptz as created_at,
+             null::timestamptz as last_accessed_at, null::jsonb as metadata, true as folder
+        from under u
+       where strpos(u.rest, '/') > 0
+       group by split_part(u.rest, '/', 1)
+      union all
+      select u.rest, u.id, u.updated_at, u.created_at, u.last_accessed_at, u.metadata, false
+        from under u
+       where strpos(u.rest, '/') = 0
+    )
+    select e.name, e.id, e.updated_at, e.created_at, e.last_accessed_at, e.metadata
+      from entries e
+     order by %s
+     limit $4 offset $5
+  $q$, v_order)
+  using v_prefix, bucketname, v_match, least(coalesce(limits, 100), 1500),
+        greatest(coalesce(offsets, 0), 0);
 end
 $$;
 
@@ -550,6 +700,10 @@ grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt()
 
 grant usage on schema storage to anon, authenticated, service_role;
 grant all on table storage.buckets, storage.objects to anon, authenticated, service_role;
+alter default privileges in schema storage grant all on tables    to anon, authenticated, service_role;
+alter default privileges in schema storage grant all on functions to anon, authenticated, service_role;
+alter default privileges in schema storage grant all on sequences to anon, authenticated, service_role;
+grant execute on all functions in schema storage to anon, authenticated, service_role;
 
 grant usage on schema realtime to anon, authenticated, service_role;
 grant select, insert, update on table realtime.messages to anon, authenticated, service_role;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { cachedVerifier } from '../../shared/auth/verified-tokens.ts';
-import { systemClock } from '../../shared/clock.ts';
+import { type Clock, systemClock } from '../../shared/clock.ts';
 import { functionEnvSchema, parseEnv } from '../../shared/config.ts';
 import { createDb, type Pool } from '../../shared/db/client.ts';
 import { functionBuilders } from '../../shared/functions/index.ts';
@@ -14,6 +14,8 @@ import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts'
 import { createMailboxApp } from '../emulators/auth/mailbox-app.ts';
 import { loadAuthSettings } from '../emulators/auth/settings.ts';
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/emulator.ts';
+import { createStorageEmulator, type StorageEmulator } from '../emulators/storage/app.ts';
+import { loadStorageSettings } from '../emulators/storage/settings.ts';
 import type { LocalEnv } from './env.ts';
 import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway } from './gateway.ts';
@@ -27,6 +29,7 @@ export interface LocalStack {
   auth: AuthEmulator;
   /** Meta's Graph API, emulated at `/graph`; it posts signed webhooks to the whatsapp function. */
   graph: GraphEmulator;
+  storage: StorageEmulator;
   stop(): Promise<void>;
 }
 
@@ -40,6 +43,8 @@ export type Progress = (step: string, detail?: string) => void;
 export async function startLocalStack(
   env: LocalEnv,
   progress: Progress = () => {},
+  /** A clock for the emulators' expiry decisions (tests move it); the system's by default. */
+  opts: { clock?: Clock } = {},
 ): Promise<LocalStack> {
   const cleanup: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -62,16 +67,21 @@ export async function startLocalStack(
     const graph = createGraphEmulator({
       webhookUrl: `${gatewayUrl}/functions/v1/whatsapp/webhook`,
       appSecret: env.WHATSAPP_APP_SECRET,
-      clock: systemClock,
+      clock: opts.clock ?? systemClock,
       basePath: '/graph',
     });
+    const storage = startStorage(env, dbUrl, auth, opts.clock, cleanup);
+    progress('storage', `${gatewayUrl}/storage/v1 (emulated Supabase Storage)`);
     const gateway = createGateway({
       functions: buildFunctions(env, gatewayUrl, dbUrl, cleanup),
       jwtRequired: functionsRequiringJwt(),
       // Remembered until `exp`, as every verifier in the stack does (see verified-tokens.ts).
-      verifyJwt: cachedVerifier((token) => auth.deps.keys.verify(token), { clock: systemClock }),
+      verifyJwt: cachedVerifier((token) => auth.deps.keys.verify(token), {
+        clock: opts.clock ?? systemClock,
+      }),
       services: {
         '/auth/v1': auth.fetch,
+        '/storage/v1': storage.fetch,
         '/mailbox': createMailboxApp(auth.deps.mailbox).fetch,
         '/graph': graph.fetch,
       },
@@ -94,7 +104,15 @@ export async function startLocalStack(
       });
       progress('admin', admin);
     }
-    return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, graph, stop };
+    return {
+      gatewayUrl,
+      dbUrl,
+      functions: Object.keys(functionBuilders),
+      auth,
+      graph,
+      storage,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -138,6 +156,26 @@ async function startAuth(
   // Keys live with the local data, so tokens stay valid across restarts.
   settings.signingKeysPath ??= resolve(env.LOCAL_DATA_DIR, 'auth', 'signing_keys.json');
   return createAuthEmulator({ db, settings, apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY] });
+}
+
+/** Storage over the same database; bytes under LOCAL_DATA_DIR/storage, JWTs checked as Auth's. */
+function startStorage(
+  env: LocalEnv,
+  dbUrl: string,
+  auth: AuthEmulator,
+  clock: Clock | undefined,
+  cleanup: Array<() => Promise<void>>,
+) {
+  const db = createDb(dbUrl, { max: 5, name: 'storage-emulator' });
+  cleanup.push(() => db.end());
+  return createStorageEmulator({
+    db,
+    dataDir: resolve(env.LOCAL_DATA_DIR, 'storage'),
+    verifyJwt: (token) => auth.deps.keys.verify(token),
+    jwtSecret: env.JWT_SECRET,
+    clock,
+    settings: loadStorageSettings(),
+  });
 }
 
 async function migrate(db: Pool, progress: Progress) {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { localEnvSchema } from '../../scripts/local/env.ts';
 import { freePort } from '../../scripts/local/ports.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
+import type { Clock } from '../../shared/clock.ts';
 import { parseEnv } from '../../shared/config.ts';
 import { type TestDatabase, useTestDatabase } from './db.ts';
 
@@ -19,9 +20,13 @@ export interface StackHarness {
 /**
  * The whole local stack (`npm run dev`) on a free port over this file's own database, for
  * end-to-end tests with real HTTP. `env` overrides the local stack's variables; GoTrue
- * variables (GOTRUE_*) in it are passed to the Auth emulator.
+ * variables (GOTRUE_*) in it are passed to the Auth emulator. `opts.clock` (a ManualClock)
+ * lets a test move the emulators' time instead of waiting.
  */
-export function useLocalStack(env: Record<string, string> = {}): StackHarness {
+export function useLocalStack(
+  env: Record<string, string> = {},
+  opts: { clock?: Clock } = {},
+): StackHarness {
   const db = useTestDatabase();
   const steps: string[] = [];
   let stack: LocalStack | undefined;
@@ -42,7 +47,7 @@ export function useLocalStack(env: Record<string, string> = {}): StackHarness {
       LOG_LEVEL: 'silent',
       ...Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('GOTRUE_'))),
     });
-    stack = await startLocalStack(parsed, (step) => steps.push(step));
+    stack = await startLocalStack(parsed, (step) => steps.push(step), opts);
   });
   afterAll(async () => {
     await stack?.stop();
