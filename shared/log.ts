@@ -36,7 +36,7 @@ export function redactString(value: string): string {
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return '[…]';
   if (typeof value === 'string') return redactString(value);
-  if (value instanceof Error) return { name: value.name, message: redactString(value.message) };
+  if (value instanceof Error) return errorFields(value, depth);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value && typeof value === 'object') {
     const out: LogFields = {};
@@ -46,6 +46,22 @@ export function redact(value: unknown, depth = 0): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * What a log keeps of an error, so a 5xx can be diagnosed from its request id: the stack,
+ * the SQLSTATE and constraint of a database error, and the cause chain, all scrubbed. Never
+ * a query's parameters, which may hold anything a client sent.
+ */
+function errorFields(err: Error, depth: number): LogFields {
+  const e = err as Error & Record<string, unknown>;
+  const out: LogFields = { name: err.name, message: redactString(err.message) };
+  for (const key of ['code', 'constraint_name', 'table_name', 'column_name', 'routine']) {
+    if (typeof e[key] === 'string' || typeof e[key] === 'number') out[key] = e[key];
+  }
+  if (err.stack) out.stack = redactString(err.stack);
+  if (err.cause !== undefined) out.cause = redact(err.cause, depth + 1);
+  return out;
 }
 
 /**

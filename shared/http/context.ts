@@ -10,6 +10,8 @@ export interface AppVariables {
   /** The caller, set by the authentication middleware (anonymous when it is not mounted). */
   principal: Principal;
   services: Services;
+  /** Set while a door holds a transaction for this request (see http/doors.ts). */
+  transactionOpen?: boolean;
 }
 
 export interface AppEnv {

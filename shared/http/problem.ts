@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
+import { fromPgError } from '../db/errors.ts';
 import { AppError, codeForStatus, PROBLEM_CONTENT_TYPE, toProblem } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { AppEnv } from './context.ts';
@@ -30,7 +31,8 @@ export function validationError(error: ZodError, target: string): AppError {
 
 /**
  * The one error handler. Known errors keep their code; framework errors keep their status;
- * anything else is a 500 whose cause goes to the log and never to the client.
+ * database errors are mapped by SQLSTATE and constraint (`db/errors.ts`); anything else is a
+ * 500 whose cause, stack and SQLSTATE go to the log and never to the client.
  */
 export function errorHandler(fallbackLog: Logger): ErrorHandler<AppEnv> {
   return (err, c) => {
@@ -41,10 +43,15 @@ export function errorHandler(fallbackLog: Logger): ErrorHandler<AppEnv> {
     } else if (err instanceof HTTPException) {
       error = new AppError(codeForStatus(err.status), { cause: err });
     } else {
-      error = new AppError('internal', { cause: err });
+      error = fromPgError(err) ?? new AppError('internal', { cause: err });
     }
     if (error.status >= 500) {
-      log.error('request failed', { code: error.code, err: error.cause ?? err });
+      log.error('request failed', {
+        code: error.code,
+        method: c.req.method,
+        path: c.req.path,
+        err: error.cause ?? err,
+      });
     }
     return problemResponse(c, error);
   };

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
-import { asService } from '../db/doors.ts';
 import { clientIp } from '../http/client-ip.ts';
 import type { AppEnv } from '../http/context.ts';
+import { withService } from '../http/doors.ts';
 import { type ActorType, writeAudit } from './audit.ts';
 
 export interface AuditFields {
@@ -32,7 +32,7 @@ export async function audit(
       : principal.kind === 'app'
         ? 'app_client'
         : principal.kind;
-  await asService(c.var.services.db, (tx) =>
+  await withService(c, (tx) =>
     writeAudit(tx, {
       action,
       actorId,

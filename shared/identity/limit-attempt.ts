@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
-import { asService } from '../db/doors.ts';
 import { AppError } from '../errors.ts';
 import { clientIp } from '../http/client-ip.ts';
 import type { AppEnv } from '../http/context.ts';
+import { withService } from '../http/doors.ts';
 import { hitRateLimit } from './rate-limits.ts';
 
 /**
@@ -24,7 +24,7 @@ export async function limitAttempt(
     checks.push([`${action}:account:${account.toLowerCase()}`, config.AUTH_RATE_LIMIT_PER_ACCOUNT]);
   for (const [key, limit] of checks) {
     if (limit === 0) continue;
-    const hit = await asService(c.var.services.db, (tx) => hitRateLimit(tx, key, limit, window));
+    const hit = await withService(c, (tx) => hitRateLimit(tx, key, limit, window));
     const reset = Math.max(1, Math.ceil((hit.resetAt.getTime() - Date.now()) / 1000));
     const headers = {
       'ratelimit-policy': `${limit};w=${window}`,

@@ -60,8 +60,3 @@ export async function listUsers(
      order by ${keysetOrder(tx, ks, opts.order)}
      limit ${opts.limit}`;
 }
-
-/** True for a unique violation (a username someone else holds). */
-export function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === '23505';
-}

@@ -34,6 +34,29 @@ describe('redact', () => {
   });
 });
 
+describe('errors in logs', () => {
+  it('keep the stack, SQLSTATE, constraint and cause chain, scrubbed, never the parameters', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
+    const root = Object.assign(new Error(`connect failed for ${jwt}`), { code: 'ECONNRESET' });
+    const err = Object.assign(new Error('duplicate key value', { cause: root }), {
+      code: '23505',
+      constraint_name: 'profiles_username_key',
+      parameters: ['hunter2'],
+    });
+    const out = redact(err) as Record<string, unknown>;
+    expect(out).toMatchObject({
+      name: 'Error',
+      message: 'duplicate key value',
+      code: '23505',
+      constraint_name: 'profiles_username_key',
+      cause: { code: 'ECONNRESET', message: `connect failed for ${REDACTED}` },
+    });
+    expect(String(out.stack)).toMatch(/^Error: duplicate key value\n\s+at /);
+    expect(JSON.stringify(out)).not.toContain('hunter2');
+    expect(JSON.stringify(out)).not.toContain(jwt);
+  });
+});
+
 describe('createLogger', () => {
   it('writes JSON lines with bindings, honours the level and redacts', () => {
     const lines: string[] = [];

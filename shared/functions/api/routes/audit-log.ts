@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
 import { cursorCodec } from '../../../http/cursor.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
-import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
+import { requirePermission, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { type AuditRow, listAuditLog } from '../../../identity/audit-log.ts';
 
@@ -96,7 +95,6 @@ function toEvent(row: AuditRow) {
 
 export function registerAuditLog(app: App): void {
   app.openapi(route, async (c) => {
-    const user = currentUser(c.var.principal);
     const query = c.req.valid('query');
     const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, 'audit-log');
     const after = await cursors.decode(query);
@@ -107,7 +105,7 @@ export function registerAuditLog(app: App): void {
       to: query.to,
     };
     // RLS shows the log only to audit:read, the same permission the route checks.
-    const rows = await asUser(c.var.services.db, dbClaims(user), (tx) =>
+    const rows = await withCaller(c, (tx) =>
       listAuditLog(tx, filter, { order: query.order, after, limit: query.limit + 1 }),
     );
     return c.json(await toPage(cursors, query, rows, toEvent), 200);

@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { FOREIGN_KEY_VIOLATION, isPg, UNIQUE_VIOLATION } from '../../../db/errors.ts';
 import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
-import { requireUser } from '../../../http/middleware/auth.ts';
+import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { audit } from '../../../identity/audit-request.ts';
 import { limitAttempt } from '../../../identity/limit-attempt.ts';
@@ -58,25 +57,21 @@ export function registerMembersAdd(app: App): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
+    // Counted before the transaction (a request holds one at a time), so looking up
+    // addresses is limited for everyone who tries, whether or not they may share.
+    if (body.email !== undefined) await limitAttempt(c, 'share', currentUser(c.var.principal).id);
     const member = await inProject(c, id, async ({ tx, project, user }) => {
       // Refused before any lookup, so a member who may not share cannot probe addresses.
       if (!manages(user, project)) throw notAllowed();
-      let userId = body.user_id;
-      if (body.email !== undefined) {
-        await limitAttempt(c, 'share', user.id);
-        userId = await findUserIdByEmail(tx, body.email);
-      }
+      const userId =
+        body.email !== undefined ? await findUserIdByEmail(tx, body.email) : body.user_id;
       if (!userId) throw noSuchUser();
       if (await findMember(tx, id, userId))
         throw new AppError('conflict', { detail: 'That user is already a member' });
       await addMember(tx, id, userId, body.role);
+      // A concurrent add of the same user, or an id that names no user, fails on the
+      // membership's key: the error mapper answers 409 or 404 by its name.
       return findMember(tx, id, userId);
-    }).catch((err: unknown) => {
-      // A concurrent add of the same user, or an id that names no user.
-      if (isPg(err, UNIQUE_VIOLATION))
-        throw new AppError('conflict', { detail: 'That user is already a member', cause: err });
-      if (isPg(err, FOREIGN_KEY_VIOLATION)) throw noSuchUser();
-      throw err;
     });
     if (!member) throw new Error('a member just added is not visible to the one who added them');
     await audit(c, 'project.member_added', {

@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CHECK_VIOLATION, FOREIGN_KEY_VIOLATION, pgFailure } from '../../../db/errors.ts';
 import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { createMessage } from '../../../projects/messages.ts';
 import { MessageKind, MessageSchema, toMessage } from './messages-schemas.ts';
 import { inProject } from './projects-access.ts';
-import { invalidField, ProjectIdParam } from './projects-schemas.ts';
+import { ProjectIdParam } from './projects-schemas.ts';
 
 const CreateMessageBody = z
   .strictObject({
@@ -48,18 +47,7 @@ export function registerMessagesCreate(app: App): void {
         kind: body.kind,
         generationId: body.generation_id ?? null,
       }),
-    ).catch((err: unknown) => {
-      // A generation of another project (the trigger's check) or one that does not exist.
-      const failure = pgFailure(err);
-      if (
-        failure?.code === FOREIGN_KEY_VIOLATION ||
-        failure?.constraint === 'project_messages_generation_same_project'
-      )
-        throw invalidField('body.generation_id', 'No such generation in this project', err);
-      if (failure?.code === CHECK_VIOLATION)
-        throw invalidField('body.content', 'Use 1 to 100000 characters', err);
-      throw err;
-    });
+    );
     return c.json(toMessage(row), 201);
   });
 }

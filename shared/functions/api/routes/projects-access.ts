@@ -1,12 +1,11 @@
 import type { Context } from 'hono';
-import { can, dbClaims, type UserPrincipal } from '../../../auth/principal.ts';
+import { can, type UserPrincipal } from '../../../auth/principal.ts';
 import type { Tx } from '../../../db/client.ts';
-import { asUser } from '../../../db/doors.ts';
-import { CHECK_VIOLATION, INSUFFICIENT_PRIVILEGE, isPg, pgFailure } from '../../../db/errors.ts';
+import { INSUFFICIENT_PRIVILEGE, isPg } from '../../../db/errors.ts';
 import type { AppEnv } from '../../../http/context.ts';
-import { currentUser } from '../../../http/middleware/auth.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { findProject, type ProjectRow } from '../../../projects/projects.ts';
-import { invalidField, notAllowed, projectNotFound } from './projects-schemas.ts';
+import { notAllowed, projectNotFound } from './projects-schemas.ts';
 
 export interface ProjectScope {
   tx: Tx;
@@ -26,8 +25,7 @@ export async function inProject<T>(
   id: string,
   fn: (scope: ProjectScope) => Promise<T>,
 ): Promise<T> {
-  const user = currentUser(c.var.principal);
-  return asUser(c.var.services.db, dbClaims(user), async (tx) => {
+  return withCaller(c, async (tx, user) => {
     const project = await findProject(tx, id);
     if (!project) throw projectNotFound();
     return fn({ tx, project, user });
@@ -43,26 +41,4 @@ export async function inProject<T>(
  */
 export function manages(user: UserPrincipal, project: ProjectRow): boolean {
   return project.role === 'owner' || can(user, 'projects:write_all');
-}
-
-// The projects table's constraints (20261122000700_projects.sql), by the field they guard.
-const CONSTRAINTS: Record<string, [path: string, message: string]> = {
-  projects_name_length: ['body.name', 'Use 1 to 120 characters'],
-  projects_description_length: ['body.description', 'Use at most 2000 characters'],
-  projects_settings_object: ['body.settings', 'Settings must be a JSON object'],
-  projects_settings_size: ['body.settings', 'Settings may hold at most 64 KB'],
-};
-
-/**
- * A project field the database refused (a CHECK) as a 422 at that field, never with the
- * database's message; anything else is passed through unchanged.
- */
-export function projectFieldError(err: unknown): unknown {
-  const failure = pgFailure(err);
-  if (failure?.code !== CHECK_VIOLATION) return err;
-  const [path, message] = CONSTRAINTS[failure.constraint ?? ''] ?? [
-    'body',
-    'A value is not allowed',
-  ];
-  return invalidField(path, message, err);
 }

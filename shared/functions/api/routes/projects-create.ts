@@ -1,11 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
-import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
+import { withCaller } from '../../../http/doors.ts';
+import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { createProject, findProject } from '../../../projects/projects.ts';
-import { projectFieldError } from './projects-access.ts';
 import { ProjectFields, ProjectSchema, toProject } from './projects-schemas.ts';
 
 // Strict: `owner_id` and the like are refused, not silently dropped.
@@ -41,17 +39,14 @@ const route = createRoute({
 
 export function registerProjectsCreate(app: App): void {
   app.openapi(route, async (c) => {
-    const user = currentUser(c.var.principal);
     const body = c.req.valid('json');
-    const row = await asUser(c.var.services.db, dbClaims(user), async (tx) => {
+    const row = await withCaller(c, async (tx) => {
       const id = await createProject(tx, {
         name: body.name,
         description: body.description ?? null,
         settings: body.settings ?? {},
       });
       return findProject(tx, id);
-    }).catch((err: unknown) => {
-      throw projectFieldError(err);
     });
     // The insert committed as this caller, so only a broken schema could hide it now.
     if (!row) throw new Error('a created project is not visible to its owner');

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
 import { cursorCodec } from '../../../http/cursor.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
-import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
+import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { listProjects } from '../../../projects/projects.ts';
 import { ProjectSchema, toProject } from './projects-schemas.ts';
@@ -40,11 +39,10 @@ const route = createRoute({
 
 export function registerProjectsList(app: App): void {
   app.openapi(route, async (c) => {
-    const user = currentUser(c.var.principal);
     const query = c.req.valid('query');
     const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, 'projects');
     const after = await cursors.decode(query);
-    const rows = await asUser(c.var.services.db, dbClaims(user), (tx) =>
+    const rows = await withCaller(c, (tx) =>
       listProjects(tx, {
         q: query.q,
         sort: query.sort,

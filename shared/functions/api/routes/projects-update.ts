@@ -3,7 +3,7 @@ import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { findProject, updateProject } from '../../../projects/projects.ts';
-import { inProject, projectFieldError } from './projects-access.ts';
+import { inProject } from './projects-access.ts';
 import {
   notAllowed,
   ProjectFields,
@@ -56,8 +56,6 @@ export function registerProjectsUpdate(app: App): void {
       // RLS filters an update it refuses: zero rows on a project the caller can see.
       if (!(await updateProject(tx, id, body))) throw notAllowed();
       return findProject(tx, id);
-    }).catch((err: unknown) => {
-      throw projectFieldError(err);
     });
     if (!row) throw projectNotFound();
     return c.json(toProject(row), 200);

@@ -85,11 +85,3 @@ export const UserIdParam = z.object({
 });
 
 export const userNotFound = () => new AppError('not_found', { detail: 'User not found' });
-
-/** A username taken by someone else is a conflict, never the database's message. */
-export function usernameTaken(): AppError {
-  return new AppError('conflict', {
-    detail: 'That username is taken',
-    errors: [{ path: 'body.username', message: 'That username is taken' }],
-  });
-}

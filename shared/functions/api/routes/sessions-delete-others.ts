@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { audit } from '../../../identity/audit-request.ts';
@@ -32,7 +31,7 @@ const route = createRoute({
 export function registerSessionsDeleteOthers(app: App): void {
   app.openapi(route, async (c) => {
     const user = currentUser(c.var.principal);
-    const { ids, revoked } = await asUser(c.var.services.db, dbClaims(user), async (tx) => {
+    const { ids, revoked } = await withCaller(c, async (tx) => {
       // The ids are read first only to drop them from the session cache afterwards.
       const ids = (await sessionIdsOf(tx, user.id)).filter((id) => id !== user.sessionId);
       return { ids, revoked: await revokeOtherSessions(tx, user.sessionId) };

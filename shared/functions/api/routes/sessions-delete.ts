@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
 import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
-import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
+import { withCaller } from '../../../http/doors.ts';
+import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { audit } from '../../../identity/audit-request.ts';
 import { isInsufficientPrivilege, revokeSession } from '../../../identity/sessions.ts';
@@ -31,12 +30,9 @@ const route = createRoute({
 
 export function registerSessionsDelete(app: App): void {
   app.openapi(route, async (c) => {
-    const user = currentUser(c.var.principal);
     const { id } = c.req.valid('param');
     // Someone else's session looks exactly like a missing one, so ids cannot be probed.
-    const revoked = await asUser(c.var.services.db, dbClaims(user), (tx) =>
-      revokeSession(tx, id),
-    ).catch((err: unknown) => {
+    const revoked = await withCaller(c, (tx) => revokeSession(tx, id)).catch((err: unknown) => {
       if (isInsufficientPrivilege(err)) return false;
       throw err;
     });

@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
 import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
 import { cursorCodec } from '../../../http/cursor.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
@@ -70,7 +69,7 @@ export function registerSessionsList(app: App): void {
     const after = await cursors.decode(query);
     const owner = query.user_id ?? user.id;
     // private.list_sessions decides: own sessions, or anyone's with sessions:read.
-    const rows = await asUser(c.var.services.db, dbClaims(user), (tx) =>
+    const rows = await withCaller(c, (tx) =>
       listSessionPage(tx, owner, { order: query.order, after, limit: query.limit + 1 }),
     ).catch((err: unknown) => {
       if (!isInsufficientPrivilege(err)) throw err;

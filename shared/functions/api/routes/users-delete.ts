@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
-import { can, dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
+import { can } from '../../../auth/principal.ts';
 import { AppError } from '../../../errors.ts';
 import type { App } from '../../../http/context.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { audit } from '../../../identity/audit-request.ts';
@@ -33,7 +33,7 @@ export function registerUsersDelete(app: App): void {
 
     // RLS decides whether the caller may see the user; their session ids (when the caller may
     // read them) are only needed to drop them from this instance's session cache afterwards.
-    const sessions = await asUser(c.var.services.db, dbClaims(admin), async (tx) => {
+    const sessions = await withCaller(c, async (tx) => {
       if (!(await findUser(tx, id))) return undefined;
       return can(admin, 'sessions:read') ? sessionIdsOf(tx, id) : [];
     });

@@ -1,8 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
-import { dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
-import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
+import { withCaller } from '../../../http/doors.ts';
+import { requirePermission, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { findUser } from '../../../identity/users.ts';
 import { toUser, UserIdParam, UserSchema, userNotFound } from './schemas.ts';
@@ -24,9 +23,8 @@ const route = createRoute({
 
 export function registerUsersGet(app: App): void {
   app.openapi(route, async (c) => {
-    const user = currentUser(c.var.principal);
     const { id } = c.req.valid('param');
-    const row = await asUser(c.var.services.db, dbClaims(user), (tx) => findUser(tx, id));
+    const row = await withCaller(c, (tx) => findUser(tx, id));
     if (!row) throw userNotFound();
     return c.json(toUser(row), 200);
   });

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
 import { cursorCodec } from '../../../http/cursor.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
-import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
+import { requirePermission, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { listUsers } from '../../../identity/users.ts';
 import { toUser, UserSchema } from './schemas.ts';
@@ -39,11 +38,10 @@ const route = createRoute({
 
 export function registerUsersList(app: App): void {
   app.openapi(route, async (c) => {
-    const user = currentUser(c.var.principal);
     const query = c.req.valid('query');
     const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, 'users');
     const after = await cursors.decode(query);
-    const rows = await asUser(c.var.services.db, dbClaims(user), (tx) =>
+    const rows = await withCaller(c, (tx) =>
       listUsers(tx, {
         q: query.q,
         sort: query.sort,

@@ -1,7 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import { dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { findUser } from '../../../identity/users.ts';
@@ -23,7 +22,7 @@ const route = createRoute({
 export function registerUsersMeGet(app: App): void {
   app.openapi(route, async (c) => {
     const user = currentUser(c.var.principal);
-    const row = await asUser(c.var.services.db, dbClaims(user), (tx) => findUser(tx, user.id));
+    const row = await withCaller(c, (tx) => findUser(tx, user.id));
     // A token can outlive its user by a few seconds (deleted meanwhile).
     if (!row) throw userNotFound();
     return c.json(toUser(row), 200);

@@ -1,20 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
 import type { App } from '../../../http/context.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { audit } from '../../../identity/audit-request.ts';
 import { updateProfile } from '../../../identity/profiles.ts';
-import { findUser, isUniqueViolation } from '../../../identity/users.ts';
-import {
-  ProfileFields,
-  profilePatch,
-  toUser,
-  UserSchema,
-  userNotFound,
-  usernameTaken,
-} from './schemas.ts';
+import { findUser } from '../../../identity/users.ts';
+import { ProfileFields, profilePatch, toUser, UserSchema, userNotFound } from './schemas.ts';
 
 // Strict: `is_active`, `email` and the like are refused, not silently dropped.
 const UpdateMeBody = z.strictObject(ProfileFields).openapi('UpdateMeRequest', {
@@ -46,13 +38,11 @@ export function registerUsersMeUpdate(app: App): void {
     const user = currentUser(c.var.principal);
     const body = c.req.valid('json');
     const fields = Object.keys(body);
-    const row = await asUser(c.var.services.db, dbClaims(user), async (tx) => {
+    const row = await withCaller(c, async (tx) => {
       // An empty body changes nothing, not even updated_at.
       if (fields.length && !(await updateProfile(tx, user.id, profilePatch(body))))
         return undefined;
       return findUser(tx, user.id);
-    }).catch((err: unknown) => {
-      throw isUniqueViolation(err) ? usernameTaken() : err;
     });
     if (!row) throw userNotFound();
     if (fields.length) {

@@ -1,16 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { can, dbClaims } from '../../../auth/principal.ts';
-import { asUser } from '../../../db/doors.ts';
+import { can } from '../../../auth/principal.ts';
 import { AppError } from '../../../errors.ts';
 import type { App, AppEnv } from '../../../http/context.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { audit } from '../../../identity/audit-request.ts';
 import { setProfileActive, updateProfile } from '../../../identity/profiles.ts';
 import { sessionIdsOf } from '../../../identity/session-pages.ts';
-import { isInsufficientPrivilege, revokeSession } from '../../../identity/sessions.ts';
-import { findUser, isUniqueViolation } from '../../../identity/users.ts';
+import { revokeSession } from '../../../identity/sessions.ts';
+import { findUser } from '../../../identity/users.ts';
 import { fromAuthError } from '../../auth/support/gotrue-errors.ts';
 import {
   ProfileFields,
@@ -19,7 +19,6 @@ import {
   UserIdParam,
   UserSchema,
   userNotFound,
-  usernameTaken,
 } from './schemas.ts';
 
 /** Supabase Auth has no "forever"; a hundred years is what its docs suggest. */
@@ -83,7 +82,7 @@ export function registerUsersUpdate(app: App): void {
 
     let restoreBan: boolean | undefined; // the Auth ban state to put back if the transaction fails
     let ended: string[] = [];
-    const row = await asUser(c.var.services.db, dbClaims(admin), async (tx) => {
+    const row = await withCaller(c, async (tx) => {
       const before = await findUser(tx, id);
       if (!before) return undefined;
       if (fields.length) await updateProfile(tx, id, patch);
@@ -100,8 +99,6 @@ export function registerUsersUpdate(app: App): void {
       return findUser(tx, id);
     }).catch(async (err: unknown) => {
       if (restoreBan !== undefined) await setBan(c, id, restoreBan).catch(() => undefined);
-      if (isUniqueViolation(err)) throw usernameTaken();
-      if (isInsufficientPrivilege(err)) throw new AppError('forbidden', { cause: err });
       throw err;
     });
     if (!row) throw userNotFound();

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { asService } from '../../../db/doors.ts';
 import { AppError } from '../../../errors.ts';
 import { clientIp } from '../../../http/client-ip.ts';
 import type { App } from '../../../http/context.ts';
+import { withService } from '../../../http/doors.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { audit } from '../../../identity/audit-request.ts';
 import { limitAttempt } from '../../../identity/limit-attempt.ts';
@@ -35,12 +35,12 @@ const route = createRoute({
 export function registerLogin(app: App): void {
   app.openapi(route, async (c) => {
     const { email, password } = c.req.valid('json');
-    const { db, config, authClient } = c.var.services;
+    const { config, authClient } = c.var.services;
     const ip = clientIp(c);
     await limitAttempt(c, 'login', email);
 
     // Checked before the password, so guesses during a lock teach nothing.
-    const lockedUntil = await asService(db, (tx) => loginLockedUntil(tx, email, ip));
+    const lockedUntil = await withService(c, (tx) => loginLockedUntil(tx, email, ip));
     if (lockedUntil) throw locked(lockedUntil);
 
     const { data, error } = await authClient({ ip }).auth.signInWithPassword({ email, password });
@@ -51,7 +51,7 @@ export function registerLogin(app: App): void {
           baseSeconds: config.LOCKOUT_BASE_SECONDS,
           maxSeconds: config.LOCKOUT_MAX_SECONDS,
         };
-        const until = await asService(db, (tx) => recordLoginFailure(tx, email, ip, policy));
+        const until = await withService(c, (tx) => recordLoginFailure(tx, email, ip, policy));
         await audit(c, 'auth.login.failed', { targetType: 'account', targetId: email });
         if (until)
           await audit(c, 'auth.lockout', {
@@ -63,7 +63,7 @@ export function registerLogin(app: App): void {
       throw error ? fromAuthError(error) : new AppError('bad_gateway');
     }
 
-    await asService(db, (tx) => clearLoginFailures(tx, email, ip));
+    await withService(c, (tx) => clearLoginFailures(tx, email, ip));
     await audit(c, 'auth.login.succeeded', {
       actorId: data.user.id,
       targetType: 'session',

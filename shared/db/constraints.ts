@@ -1,0 +1,48 @@
+import type { ErrorCode } from '../errors.ts';
+
+/** What a named constraint means to a client: the error, and the request field it guards. */
+export interface ConstraintMeaning {
+  code: ErrorCode;
+  path?: string;
+  message: string;
+}
+
+const field = (path: string, message: string): ConstraintMeaning => ({
+  code: 'validation_failed',
+  path,
+  message,
+});
+
+/**
+ * Every constraint a request can run into, by name, as the migrations define them. The one
+ * error mapper (`errors.ts`) reads this table, so no route catches a database error to say
+ * what it means. A constraint missing here still maps by its SQLSTATE, only less precisely.
+ */
+export const CONSTRAINTS: Record<string, ConstraintMeaning> = {
+  // profiles (20261122000100_profiles.sql)
+  profiles_username_key: {
+    code: 'conflict',
+    path: 'body.username',
+    message: 'That username is taken',
+  },
+  profiles_username_format: field('body.username', 'Use 3 to 30 of a-z, 0-9, _ and .'),
+  profiles_first_name_length: field('body.first_name', 'Use at most 100 characters'),
+  profiles_last_name_length: field('body.last_name', 'Use at most 100 characters'),
+  profiles_avatar_url_length: field('body.avatar_url', 'Use at most 2048 characters'),
+  // projects (20261122000700_projects.sql)
+  projects_name_length: field('body.name', 'Use 1 to 120 characters'),
+  projects_description_length: field('body.description', 'Use at most 2000 characters'),
+  projects_settings_object: field('body.settings', 'Settings must be a JSON object'),
+  projects_settings_size: field('body.settings', 'Settings may hold at most 64 KB'),
+  project_members_pkey: { code: 'conflict', message: 'That user is already a member' },
+  project_members_user_id_fkey: { code: 'not_found', message: 'No user to add was found' },
+  project_messages_generation_id_fkey: field(
+    'body.generation_id',
+    'No such generation in this project',
+  ),
+  project_messages_generation_same_project: field(
+    'body.generation_id',
+    'No such generation in this project',
+  ),
+  project_messages_content_length: field('body.content', 'Use 1 to 100000 characters'),
+};
