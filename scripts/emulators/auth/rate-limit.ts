@@ -89,6 +89,7 @@ export class RateLimiter {
   /** Takes one request from `name`'s bucket for `ip`; past it, GoTrue's 429. */
   perIp(name: IpLimit, ip: string, limits: AuthSettings['rateLimits']): void {
     const s = spec(name, limits);
+    if (s.rate <= 0) return;
     const now = this.now();
     const key = `${name}:${ip}`;
     let b = this.buckets.get(key);
@@ -106,6 +107,7 @@ export class RateLimiter {
 
   /** One more mail against GoTrue's global email limit (`GOTRUE_RATE_LIMIT_EMAIL_SENT` per hour). */
   email(limitPerHour: number): void {
+    if (limitPerHour <= 0) return;
     const now = this.now();
     if (Number.isNaN(this.mail.start)) this.mail.start = now;
     const intervals = Math.floor((now - this.mail.start) / HOUR);

@@ -34,7 +34,10 @@ export interface AuthSettings {
   refreshTokenReuseInterval: number;
   otpExpiry: number;
   otpLength: number;
-  /** GoTrue's limits: per IP over 5 minutes, except email (per hour, global) and MFA (per minute). */
+  /**
+   * GoTrue's limits: per IP over 5 minutes, except email (per hour, global) and MFA (per
+   * minute). 0 turns a limit off (an emulator convenience for tests from one address).
+   */
   rateLimits: {
     otp: number;
     tokenRefresh: number;
@@ -77,6 +80,7 @@ export function loadAuthSettings(opts: {
   const bool = (name: string, fallback: unknown) =>
     env[name] !== undefined && env[name] !== '' ? env[name] === 'true' : Boolean(fallback);
   const keysPath = typeof auth.signing_keys_path === 'string' ? auth.signing_keys_path : undefined;
+  const legacySignIns = env.GOTRUE_RATE_LIMIT_SIGN_IN_SIGN_UPS || undefined;
   const requirements =
     typeof auth.password_requirements === 'string' ? auth.password_requirements : '';
 
@@ -113,9 +117,14 @@ export function loadAuthSettings(opts: {
     otpExpiry: num('GOTRUE_MAILER_OTP_EXP', email.otp_expiry ?? 3600),
     otpLength: num('GOTRUE_MAILER_OTP_LENGTH', email.otp_length ?? 6),
     // The CLI passes `sign_in_sign_ups` to GoTrue as GOTRUE_RATE_LIMIT_OTP.
+    // GOTRUE_RATE_LIMIT_SIGN_IN_SIGN_UPS is this emulator's older name for "sign-ups and
+    // sign-ins", still honoured: it sets the OTP family and the /token limit together.
     rateLimits: {
-      otp: num('GOTRUE_RATE_LIMIT_OTP', rate.sign_in_sign_ups ?? 30),
-      tokenRefresh: num('GOTRUE_RATE_LIMIT_TOKEN_REFRESH', rate.token_refresh ?? 150),
+      otp: num('GOTRUE_RATE_LIMIT_OTP', legacySignIns ?? rate.sign_in_sign_ups ?? 30),
+      tokenRefresh: num(
+        'GOTRUE_RATE_LIMIT_TOKEN_REFRESH',
+        legacySignIns ?? rate.token_refresh ?? 150,
+      ),
       verify: num('GOTRUE_RATE_LIMIT_VERIFY', rate.token_verifications ?? 30),
       emailSent: num('GOTRUE_RATE_LIMIT_EMAIL_SENT', rate.email_sent ?? 30),
       anonymousUsers: num('GOTRUE_RATE_LIMIT_ANONYMOUS_USERS', rate.anonymous_users ?? 30),

@@ -124,7 +124,9 @@ async function challenge(c: EmuContext) {
       insert into auth.mfa_challenges (id, factor_id, created_at, ip_address)
       values (gen_random_uuid(), ${factor.id}, ${now}, ${challengeIp(c)}::inet)
       returning id, created_at`;
-    await tx`update auth.mfa_factors set last_challenged_at = ${now} where id = ${factor.id}`;
+    // Not a time decision, and GoTrue keeps this column unique: the database's time, as GoTrue
+    // writes its own wall-clock time here.
+    await tx`update auth.mfa_factors set last_challenged_at = now() where id = ${factor.id}`;
     return row as { id: string; created_at: Date };
   });
   return c.json({
