@@ -184,7 +184,7 @@ describe('enrolment rules', () => {
 
   it('cleans up abandoned enrolments, and removes unfinished ones once a factor verifies', async () => {
     const { client } = await signedUp();
-    const stale = await enrolled(client, 'Old');
+    await enrolled(client, 'Old');
     clock.advance(301_000);
     const pending = await enrolled(client, 'Pending');
     const ids = async () => (await client.auth.mfa.listFactors()).data!.all.map((f) => f.id).sort();

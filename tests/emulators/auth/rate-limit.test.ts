@@ -8,7 +8,7 @@ import { ManualClock } from '../../helpers/clock.ts';
 // web3, 30 requests at once, refilled at GOTRUE_RATE_LIMIT_TOKEN_REFRESH per 5 minutes
 // (150 here, as config.toml sets: one request every 2 s).
 const clock = new ManualClock();
-const auth = useAuthEmulator({ GOTRUE_MAILER_AUTOCONFIRM: 'true' }, { clock });
+useAuthEmulator({ GOTRUE_MAILER_AUTOCONFIRM: 'true' }, { clock });
 const PASSWORD = 'correct-horse-battery';
 
 /** A client whose requests come from `ip`, as the gateway's X-Forwarded-For says. */
