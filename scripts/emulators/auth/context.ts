@@ -19,7 +19,12 @@ export interface EmulatorDeps {
   clock: Clock;
 }
 
-/** The emulator's current time as a Date, for SQL parameters and comparisons. */
+/**
+ * The emulator's current time as a Date, for SQL parameters and comparisons. Every column a
+ * later decision reads (sent-at times, flow and challenge creation, revocation, bans) is
+ * written with it; columns that only record when something happened keep the database's
+ * `now()`.
+ */
 export const nowDate = (deps: { clock: Clock }): Date => new Date(deps.clock.now());
 
 export interface EmuEnv {
