@@ -11,7 +11,7 @@ import {
   requireUser,
 } from '../context.ts';
 import { badRequest, forbidden, notFound, unprocessable } from '../errors.ts';
-import { hookMetadata, readDecision, runHook } from '../hooks.ts';
+import { mfaAttemptHook } from '../mfa/attempt-hook.ts';
 import {
   CHALLENGE_EXPIRY_SECONDS,
   challengeIp,
@@ -29,9 +29,6 @@ import { upgradeSession } from '../sessions.ts';
 import type { UserRow } from '../users.ts';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
-
-/** GoTrue's default when an MFA hook rejects without a message of its own. */
-export const DEFAULT_MFA_REJECTION = 'Further MFA verification attempts will be rejected.';
 const epoch = (d: Date) => Math.floor(new Date(d).getTime() / 1000);
 
 /** `requireAuthentication` plus `requireNotAnonymous`, which GoTrue puts before `/factors`. */
@@ -136,29 +133,6 @@ async function challenge(c: EmuContext) {
   });
 }
 
-/**
- * The MFA Verification Attempt hook, after every TOTP check against a usable challenge:
- * `{metadata, user_id, factor_id, factor_type, valid}` in, `{decision, message}` out, in a
- * transaction of its own. A `reject` always ends every session of the user and answers
- * 403 `mfa_verification_rejected` with the hook's message.
- */
-async function mfaHook(c: EmuContext, user: UserRow, factor: FactorRow, valid: boolean) {
-  const { db, settings, clock } = c.var.deps;
-  const hook = settings.hooks.mfa_verification_attempt;
-  if (!hook) return;
-  const out = await runHook(db, hook, {
-    metadata: hookMetadata('mfa-verification', clock, clientIp(c)),
-    user_id: user.id,
-    factor_id: factor.id,
-    factor_type: factor.factor_type,
-    valid,
-  });
-  const decision = readDecision(out);
-  if (!decision.reject) return;
-  await db`delete from auth.sessions where user_id = ${user.id}`;
-  throw forbidden('mfa_verification_rejected', decision.message || DEFAULT_MFA_REJECTION);
-}
-
 async function verify(c: EmuContext) {
   const { who, factor } = await ownFactor(c);
   limit(c, 'factor_verify');
@@ -176,7 +150,7 @@ async function verify(c: EmuContext) {
   const ch = await db.begin((tx) => validateChallenge(tx, factor.id, challengeId, ip, now));
   if ('error' in ch) throw ch.error;
   const valid = verifyTotp(factor.secret ?? '', code, clock.now() / 1000);
-  await mfaHook(c, who.user, factor, valid);
+  await mfaAttemptHook(c, who.user, factor, valid);
   if (!valid) throw unprocessable('mfa_verification_failed', 'Invalid TOTP code entered');
 
   const session = await db.begin(async (tx) => {
