@@ -341,6 +341,52 @@ create table if not exists auth.audit_log_entries (
 
 create index if not exists audit_logs_instance_id_idx on auth.audit_log_entries (instance_id);
 
+-- OAuth 2.1 server clients (GoTrue migrations 20250731150234 to 20260121000000, folded
+-- into their final shape). The id is the public client_id; secrets are stored as hashes.
+do $$ begin
+  create type auth.oauth_registration_type as enum ('dynamic', 'manual');
+exception when duplicate_object then null;
+end $$;
+
+do $$ begin
+  create type auth.oauth_client_type as enum ('public', 'confidential');
+exception when duplicate_object then null;
+end $$;
+
+create table if not exists auth.oauth_clients (
+  id                         uuid not null,
+  client_secret_hash         text,
+  registration_type          auth.oauth_registration_type not null,
+  redirect_uris              text not null,
+  grant_types                text not null,
+  client_name                text,
+  client_uri                 text,
+  logo_uri                   text,
+  created_at                 timestamptz not null default now(),
+  updated_at                 timestamptz not null default now(),
+  deleted_at                 timestamptz,
+  client_type                auth.oauth_client_type not null default 'confidential',
+  token_endpoint_auth_method text not null,
+  constraint oauth_clients_pkey primary key (id),
+  constraint oauth_clients_client_name_length check (char_length(client_name) <= 1024),
+  constraint oauth_clients_client_uri_length check (char_length(client_uri) <= 2048),
+  constraint oauth_clients_logo_uri_length check (char_length(logo_uri) <= 2048),
+  constraint oauth_clients_token_endpoint_auth_method_check
+    check (token_endpoint_auth_method in ('client_secret_basic', 'client_secret_post', 'none'))
+);
+
+create index if not exists oauth_clients_deleted_at_idx on auth.oauth_clients (deleted_at);
+
+alter table auth.sessions add column if not exists oauth_client_id uuid;
+do $$ begin
+  alter table auth.sessions add constraint sessions_oauth_client_id_fkey
+    foreign key (oauth_client_id) references auth.oauth_clients (id) on delete cascade;
+exception when duplicate_object then null;
+end $$;
+create index if not exists sessions_oauth_client_id_idx on auth.sessions (oauth_client_id);
+
+alter table auth.oauth_clients enable row level security;
+
 create table if not exists auth.schema_migrations (
   version varchar(255) not null,
   constraint schema_migrations_pkey primary key (version)

@@ -1,13 +1,20 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { totp } from '../../scripts/emulators/auth/mfa/totp.ts';
-import { DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
+import { DEMO_ANON_KEY, DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
 import { appClient, claimsOf, fragmentTokens, hop } from '../helpers/browser.ts';
+import { ManualClock } from '../helpers/clock.ts';
 import { useLocalStack } from '../helpers/stack.ts';
 
 // Supabase Auth as an app meets it: supabase-js over real HTTP to `npm run dev`'s gateway,
-// mail read from the stack's mailbox over HTTP, links followed as a browser would.
-const h = useLocalStack({ GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL: '1' });
+// mail read from the stack's mailbox over HTTP, links followed as a browser would. The OAuth
+// 2.1 server is switched on here so its client admin API can be used.
+const h = useLocalStack({ GOTRUE_OAUTH_SERVER_ENABLED: 'true' });
+// The emulator reads its time from its deps; this file moves it by hand.
+const clock = new ManualClock();
+beforeAll(() => {
+  h.stack.auth.deps.clock = clock;
+});
 const PASSWORD = 'correct-horse-battery';
 let n = 0;
 const email = () => `e2e${++n}-${Date.now()}@example.com`;
@@ -69,7 +76,7 @@ describe('Supabase Auth through the local stack', () => {
     const first = (await client.auth.getSession()).data.session!.refresh_token;
     const refreshed = await client.auth.refreshSession();
     expect(refreshed.error).toBeNull();
-    await new Promise((r) => setTimeout(r, 1_100));
+    clock.advance(10_001);
     const reuse = await appClient(url()).auth.refreshSession({ refresh_token: first });
     expect(reuse.error).toMatchObject({ code: 'refresh_token_already_used' });
     const after = await appClient(url()).auth.getUser(refreshed.data.session!.access_token);
@@ -129,7 +136,7 @@ describe('Supabase Auth through the local stack', () => {
     const factorId = enrolled.data!.id;
     const verified = await client.auth.mfa.challengeAndVerify({
       factorId,
-      code: totp(enrolled.data!.totp.secret),
+      code: totp(enrolled.data!.totp.secret, clock.now() / 1000),
     });
     expect(verified.error).toBeNull();
     expect(claimsOf(verified.data!.access_token).aal).toBe('aal2');
@@ -186,5 +193,75 @@ describe('Supabase Auth through the local stack', () => {
     expect((await admin.getUserById(id)).error).toMatchObject({ status: 404 });
     const anon = await appClient(url()).auth.admin.listUsers();
     expect(anon.error).toMatchObject({ status: 403, code: 'not_admin' });
+  });
+
+  it('answers features that are off with GoTrue’s own codes', async () => {
+    const client = appClient(url());
+    expect((await client.auth.signInAnonymously()).error).toMatchObject({
+      status: 422,
+      code: 'anonymous_provider_disabled',
+    });
+    expect((await client.auth.signInWithSSO({ domain: 'example.com' })).error).toMatchObject({
+      status: 404,
+      code: 'saml_provider_disabled',
+    });
+    expect(
+      (await client.auth.signInWithIdToken({ provider: 'google', token: 'x.y.z' })).error,
+    ).toMatchObject({ status: 400, code: 'provider_disabled' });
+    expect(
+      (await client.auth.signUp({ phone: '+15555550100', password: PASSWORD })).error,
+    ).toMatchObject({ status: 400, code: 'phone_provider_disabled' });
+    const { client: user } = await confirmedUser();
+    const token = (await user.auth.getSession()).data.session!.access_token;
+    const raw = (method: string, path: string, body?: unknown) =>
+      fetch(`${url()}/auth/v1${path}`, {
+        method,
+        headers: {
+          apikey: DEMO_ANON_KEY,
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'x-supabase-api-version': '2024-01-01',
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    expect(await raw('GET', '/user/identities/authorize?provider=github')).toEqual({
+      status: 404,
+      body: { code: 'manual_linking_disabled', message: 'Manual linking is disabled' },
+    });
+    expect(await raw('PUT', '/user', { phone: 'not-a-phone' })).toEqual({
+      status: 400,
+      body: { code: 'validation_failed', message: 'Invalid phone number format (E.164 required)' },
+    });
+    expect(await raw('POST', '/token?grant_type=web3', { chain: 'ethereum' })).toEqual({
+      status: 422,
+      body: { code: 'web3_provider_disabled', message: 'Web3 provider is disabled' },
+    });
+    expect((await raw('GET', '/passkeys')).body).toEqual({
+      code: 'passkey_disabled',
+      message: 'Passkeys are disabled',
+    });
+  });
+
+  it('administers OAuth clients with supabase-js auth.admin.oauth', async () => {
+    const oauth = appClient(url(), { key: DEMO_SERVICE_ROLE_KEY }).auth.admin.oauth;
+    const created = await oauth.createClient({
+      client_name: 'Console',
+      redirect_uris: ['https://console.example.com/callback'],
+    });
+    expect(created.error).toBeNull();
+    const id = created.data!.client_id;
+    expect(created.data?.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await oauth.listClients()).data.clients.map((c) => c.client_id)).toContain(id);
+    expect((await oauth.getClient(id)).data?.client_name).toBe('Console');
+    expect((await oauth.updateClient(id, { client_name: 'Console 2' })).data?.client_name).toBe(
+      'Console 2',
+    );
+    const rotated = await oauth.regenerateClientSecret(id);
+    expect(rotated.data?.client_secret).not.toBe(created.data?.client_secret);
+    expect((await oauth.deleteClient(id)).error).toBeNull();
+    expect((await oauth.getClient(id)).error).toMatchObject({
+      status: 404,
+      code: 'oauth_client_not_found',
+    });
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type AuthEmulator, createAuthEmulator } from '../../scripts/emulators/auth/app.ts';
 import { loadAuthSettings } from '../../scripts/emulators/auth/settings.ts';
 import { DEMO_ANON_KEY, DEMO_JWT_SECRET, DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
+import type { Clock } from '../../shared/clock.ts';
 import { createDb, type Sql } from '../../shared/db/client.ts';
 import { type TestDatabase, useTestDatabase } from './db.ts';
 import { server } from './msw.ts';
@@ -26,9 +27,13 @@ const clientOptions = {
 
 /**
  * The Auth emulator in-process, behind msw at SUPABASE_URL, over this file's own database.
- * `env` takes GoTrue's variable names to override supabase/config.toml.
+ * `env` takes GoTrue's variable names to override supabase/config.toml; `opts.clock` (a
+ * ManualClock) is the time every expiry, limit and token time of the emulator reads.
  */
-export function useAuthEmulator(env: Record<string, string> = {}): AuthEmulatorHarness {
+export function useAuthEmulator(
+  env: Record<string, string> = {},
+  opts: { clock?: Clock } = {},
+): AuthEmulatorHarness {
   const db = useTestDatabase();
   let emulator: AuthEmulator | undefined;
   let pool: Sql | undefined;
@@ -44,6 +49,7 @@ export function useAuthEmulator(env: Record<string, string> = {}): AuthEmulatorH
       db: pool,
       settings,
       apiKeys: [DEMO_ANON_KEY, DEMO_SERVICE_ROLE_KEY],
+      clock: opts.clock,
     });
   });
   beforeEach(() => {

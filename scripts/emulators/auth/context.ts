@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
 import type { JWTPayload } from 'jose';
+import type { Clock } from '../../../shared/clock.ts';
 import type { Sql } from '../../../shared/db/client.ts';
 import { badRequest, forbidden, unauthorized } from './errors.ts';
 import type { KeyRing } from './keys.ts';
 import type { Mailbox } from './mail.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { IpLimit, RateLimiter } from './rate-limit.ts';
 import type { AuthSettings } from './settings.ts';
 import { findUserById, isBanned, type UserRow } from './users.ts';
 
@@ -14,7 +15,17 @@ export interface EmulatorDeps {
   keys: KeyRing;
   mailbox: Mailbox;
   limiter: RateLimiter;
+  /** Every time decision (expiries, limits, token times, bans) reads this clock. */
+  clock: Clock;
 }
+
+/**
+ * The emulator's current time as a Date, for SQL parameters and comparisons. Every column a
+ * later decision reads (sent-at times, flow and challenge creation, revocation, bans) is
+ * written with it; columns that only record when something happened keep the database's
+ * `now()`.
+ */
+export const nowDate = (deps: { clock: Clock }): Date => new Date(deps.clock.now());
 
 export interface EmuEnv {
   Variables: { deps: EmulatorDeps };
@@ -32,7 +43,7 @@ function bearer(c: EmuContext): string {
 
 async function verified(c: EmuContext): Promise<JWTPayload & Record<string, unknown>> {
   try {
-    return await c.var.deps.keys.verify(bearer(c));
+    return await c.var.deps.keys.verify(bearer(c), nowDate(c.var.deps));
   } catch (err) {
     if (err instanceof Error && 'errorCode' in err) throw err;
     throw forbidden(
@@ -62,7 +73,7 @@ export async function requireUser(c: EmuContext): Promise<Caller> {
     throw forbidden('session_not_found', 'Session from session_id claim in JWT does not exist');
   const user = await findUserById(c.var.deps.db, claims.sub);
   if (!user) throw forbidden('user_not_found', 'User from sub claim in JWT does not exist');
-  if (isBanned(user)) throw forbidden('user_banned', 'User is banned');
+  if (isBanned(user, c.var.deps.clock)) throw forbidden('user_banned', 'User is banned');
   return { user, claims, sessionId };
 }
 
@@ -78,6 +89,11 @@ export async function requireAdmin(c: EmuContext): Promise<void> {
 export function clientIp(c: EmuContext): string {
   const forwarded = c.req.header('sb-forwarded-for') ?? c.req.header('x-forwarded-for') ?? '';
   return forwarded.split(',')[0]?.trim() || '127.0.0.1';
+}
+
+/** Takes one request from GoTrue's per-IP limiter `name` for this caller's address. */
+export function limit(c: EmuContext, name: IpLimit): void {
+  c.var.deps.limiter.perIp(name, clientIp(c), c.var.deps.settings.rateLimits);
 }
 
 /** A redirect target is honoured only when it matches the site URL or an allowed URL. */

@@ -27,23 +27,30 @@ export class AuthError extends Error {
   }
 }
 
-/** OAuth 2.0 style error (`error`, `error_description`), used by parts of `/token`. */
+/** OAuth 2.0 style error (`error`, `error_description`); GoTrue answers these with 400. */
 export class OAuthError extends Error {
-  readonly status: number;
   readonly error: string;
   readonly description: string;
 
-  constructor(status: number, error: string, description: string) {
+  constructor(error: string, description: string) {
     super(description);
-    this.status = status;
     this.error = error;
     this.description = description;
   }
 }
 
+/**
+ * GoTrue's `HandleResponseError`. Clients that send `X-Supabase-Api-Version: 2024-01-01`
+ * (auth-js does) get `{code: <error_code>, message}` and the version header back; older
+ * clients get `{code: <status>, error_code, msg}`. Every coded error names its code in
+ * `x-sb-error-code`. An error without a code reads as `unexpected_failure` (500) or
+ * `unknown`, as GoTrue's do.
+ */
 export function renderAuthError(c: Context, err: unknown): Response {
   if (err instanceof OAuthError) {
-    return c.json({ error: err.error, error_description: err.description }, err.status as 400);
+    const body: Record<string, string> = { error: err.error };
+    if (err.description) body.error_description = err.description;
+    return c.json(body, 400);
   }
   const e =
     err instanceof AuthError
@@ -53,10 +60,13 @@ export function renderAuthError(c: Context, err: unknown): Response {
           'unexpected_failure',
           'Unexpected failure, please check server logs for more information',
         );
+  const code = e.errorCode || (e.status === 500 ? 'unexpected_failure' : 'unknown');
+  if (e.errorCode) c.header('x-sb-error-code', e.errorCode);
   const modern = (c.req.header('x-supabase-api-version') ?? '') >= API_VERSION;
+  if (modern) c.header('x-supabase-api-version', API_VERSION);
   const body = modern
-    ? { code: e.errorCode, msg: e.message, ...e.extra }
-    : { code: e.status, error_code: e.errorCode, msg: e.message, ...e.extra };
+    ? { code, message: e.message, ...e.extra }
+    : { code: e.status, error_code: code, msg: e.message, ...e.extra };
   return c.json(body, e.status as 400);
 }
 

@@ -79,15 +79,19 @@ export class KeyRing {
       .sign(this.signing.key);
   }
 
-  /** Verifies a token signed by a key of this ring, or by the legacy HS256 secret. */
-  async verify(token: string): Promise<JWTPayload> {
+  /**
+   * Verifies a token signed by a key of this ring, or by the legacy HS256 secret; `at` is
+   * the time its `exp` and `nbf` are checked against (the emulator's clock).
+   */
+  async verify(token: string, at?: Date): Promise<JWTPayload> {
     const header = decodeProtectedHeader(token);
     if (header.alg === 'HS256') {
-      return (await jwtVerify(token, this.secret, { algorithms: ['HS256'] })).payload;
+      return (await jwtVerify(token, this.secret, { algorithms: ['HS256'], currentDate: at }))
+        .payload;
     }
     const key = header.alg === 'ES256' && header.kid ? this.verifying.get(header.kid) : undefined;
     if (!key) throw new Error('unknown signing key');
-    return (await jwtVerify(token, key, { algorithms: ['ES256'] })).payload;
+    return (await jwtVerify(token, key, { algorithms: ['ES256'], currentDate: at })).payload;
   }
 }
 

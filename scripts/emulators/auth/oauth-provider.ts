@@ -34,8 +34,8 @@ export class LocalProvider {
     { profile: LocalProfile; state: string; expiresAt: number }
   >();
 
-  issueCode(profile: LocalProfile, state: string): string {
-    const now = Date.now();
+  /** `now` is the emulator's clock, in milliseconds. */
+  issueCode(profile: LocalProfile, state: string, now: number): string {
     for (const [code, entry] of this.codes) if (entry.expiresAt <= now) this.codes.delete(code);
     const code = randomBytes(24).toString('base64url');
     this.codes.set(code, { profile, state, expiresAt: now + CODE_TTL_MS });
@@ -43,10 +43,10 @@ export class LocalProvider {
   }
 
   /** Single use: the code is gone after the first attempt, whether or not it was valid. */
-  exchange(code: string, state: string): LocalProfile | undefined {
+  exchange(code: string, state: string, now: number): LocalProfile | undefined {
     const entry = this.codes.get(code);
     this.codes.delete(code);
-    if (!entry || entry.expiresAt <= Date.now() || entry.state !== state) return undefined;
+    if (!entry || entry.expiresAt <= now || entry.state !== state) return undefined;
     return entry.profile;
   }
 }

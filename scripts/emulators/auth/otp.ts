@@ -34,19 +34,21 @@ export async function issueToken(
   kind: TokenKind,
   address: string,
   otpLength: number,
+  at: Date,
 ): Promise<{ otp: string; hash: string }> {
   const otp = newOtp(otpLength);
   const hash = tokenHash(address.toLowerCase(), otp);
   const { column, sentAt } = TOKEN_KINDS[kind];
+  // The sent-at time decides the token's expiry, so it comes from the emulator's clock.
   await tx.unsafe(
-    `update auth.users set ${column} = $1, ${sentAt} = now(), updated_at = now() where id = $2`,
-    [hash, user.id],
+    `update auth.users set ${column} = $1, ${sentAt} = $3, updated_at = $3 where id = $2`,
+    [hash, user.id, at],
   );
   await tx`
     insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to, created_at, updated_at)
-    values (gen_random_uuid(), ${user.id}, ${kind}, ${hash}, ${address.toLowerCase()}, now(), now())
+    values (gen_random_uuid(), ${user.id}, ${kind}, ${hash}, ${address.toLowerCase()}, ${at}, ${at})
     on conflict (user_id, token_type)
-    do update set token_hash = excluded.token_hash, relates_to = excluded.relates_to, updated_at = now()`;
+    do update set token_hash = excluded.token_hash, relates_to = excluded.relates_to, updated_at = ${at}`;
   return { otp, hash };
 }
 

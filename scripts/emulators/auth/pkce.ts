@@ -1,6 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Tx } from '../../../shared/db/client.ts';
-import { badRequest, notFound } from './errors.ts';
+import { badRequest, notFound, unprocessable } from './errors.ts';
 
 /** How long an auth code may wait for its exchange, as GoTrue's flow state expiry. */
 const FLOW_TTL_MS = 5 * 60_000;
@@ -33,6 +33,7 @@ export function readChallenge(input: {
  */
 export async function createFlowState(
   tx: Tx,
+  at: Date,
   input: {
     userId?: string;
     challenge: string;
@@ -47,7 +48,7 @@ export async function createFlowState(
     insert into auth.flow_state (id, user_id, auth_code, code_challenge_method, code_challenge, provider_type,
                                  provider_access_token, authentication_method, created_at, updated_at, auth_code_issued_at)
     values (gen_random_uuid(), ${input.userId ?? null}, ${authCode}, ${input.method}, ${input.challenge},
-            ${input.providerType}, ${input.providerAccessToken ?? null}, ${input.authenticationMethod}, now(), now(), now())`;
+            ${input.providerType}, ${input.providerAccessToken ?? null}, ${input.authenticationMethod}, ${at}, ${at}, ${at})`;
   return authCode;
 }
 
@@ -68,13 +69,13 @@ function matches(verifier: string, challenge: string, method: ChallengeMethod): 
  * Consumes an auth code: it must exist, be fresh, belong to a user, and match the verifier.
  * The flow is deleted either way, so a code is never exchanged twice.
  */
-export async function consumeFlow(tx: Tx, authCode: string, verifier: string) {
+export async function consumeFlow(tx: Tx, at: Date, authCode: string, verifier: string) {
   const [flow] = await tx`delete from auth.flow_state where auth_code = ${authCode} returning *`;
   if (!flow)
     throw notFound('flow_state_not_found', 'invalid flow state, no valid flow state found');
   const issued = new Date(flow.auth_code_issued_at ?? flow.created_at).getTime();
-  if (Date.now() - issued > FLOW_TTL_MS) {
-    throw notFound('flow_state_expired', 'invalid flow state, flow state has expired');
+  if (at.getTime() - issued > FLOW_TTL_MS) {
+    throw unprocessable('flow_state_expired', 'invalid flow state, flow state has expired');
   }
   if (!matches(verifier, flow.code_challenge, flow.code_challenge_method)) {
     throw badRequest(

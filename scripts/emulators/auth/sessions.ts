@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../../shared/clock.ts';
 import type { Tx } from '../../../shared/db/client.ts';
+import { customizeClaims } from './access-token-hook.ts';
 import { badRequest } from './errors.ts';
-import { runAccessTokenHook } from './hook.ts';
 import type { KeyRing } from './keys.ts';
 import type { AuthSettings } from './settings.ts';
 import { INSTANCE_ID, isBanned, type UserRow, userJson } from './users.ts';
@@ -15,6 +16,9 @@ export interface Amr {
 export interface SessionContext {
   settings: AuthSettings;
   keys: KeyRing;
+  clock: Clock;
+  /** The caller's address, as hooks see it in `metadata.ip_address`. */
+  ip?: string;
 }
 
 /** GoTrue's refresh tokens are short random strings, not JWTs. */
@@ -33,9 +37,9 @@ async function accessToken(
   const amrRows = await tx`
     select authentication_method, updated_at from auth.mfa_amr_claims
      where session_id = ${session.id} order by updated_at desc`;
-  const iat = Math.floor(Date.now() / 1000);
+  const iat = Math.floor(ctx.clock.now() / 1000);
   const exp = iat + ctx.settings.jwtExpiry;
-  let claims: Record<string, unknown> = {
+  const base: Record<string, unknown> = {
     iss: ctx.settings.externalUrl,
     sub: user.id,
     aud: user.aud ?? 'authenticated',
@@ -51,13 +55,7 @@ async function accessToken(
     session_id: session.id,
     is_anonymous: user.is_anonymous ?? false,
   };
-  if (ctx.settings.customAccessTokenHook) {
-    claims = await runAccessTokenHook(tx, ctx.settings.customAccessTokenHook, {
-      user_id: user.id,
-      claims,
-      authentication_method: method,
-    });
-  }
+  const claims = await customizeClaims(tx, ctx, user.id, base, method);
   return { token: await ctx.keys.sign(claims), exp: Number(claims.exp ?? exp) };
 }
 
@@ -90,22 +88,30 @@ export async function startSession(
   user: UserRow,
   opts: { method: string; userAgent?: string; ip?: string },
 ) {
+  const now = new Date(ctx.clock.now());
   const [session] = await tx<{ id: string; aal: Aal }[]>`
     insert into auth.sessions (id, user_id, created_at, updated_at, aal, user_agent, ip)
-    values (gen_random_uuid(), ${user.id}, now(), now(), 'aal1', ${opts.userAgent ?? null}, ${opts.ip ?? null})
+    values (gen_random_uuid(), ${user.id}, ${now}, ${now}, 'aal1', ${opts.userAgent ?? null}, ${opts.ip ?? null})
     returning id, aal`;
   if (!session) throw new Error('could not create a session');
   await tx`
     insert into auth.mfa_amr_claims (id, session_id, created_at, updated_at, authentication_method)
-    values (gen_random_uuid(), ${session.id}, now(), now(), ${opts.method})`;
+    values (gen_random_uuid(), ${session.id}, ${now}, ${now}, ${opts.method})`;
   const refresh = newRefreshToken();
   await tx`
     insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
-    values (${INSTANCE_ID}, ${refresh}, ${user.id}, false, now(), now(), ${session.id})`;
+    values (${INSTANCE_ID}, ${refresh}, ${user.id}, false, ${now}, ${now}, ${session.id})`;
   const [fresh] = await tx<UserRow[]>`
-    update auth.users set last_sign_in_at = now(), updated_at = now() where id = ${user.id} returning *`;
-  await tx`update auth.identities set last_sign_in_at = now() where user_id = ${user.id}`;
-  return sessionResponse(tx, ctx, fresh ?? user, session, refresh, opts.method);
+    update auth.users set last_sign_in_at = ${now}, updated_at = ${now} where id = ${user.id} returning *`;
+  await tx`update auth.identities set last_sign_in_at = ${now} where user_id = ${user.id}`;
+  return sessionResponse(
+    tx,
+    { ...ctx, ip: opts.ip ?? ctx.ip },
+    fresh ?? user,
+    session,
+    refresh,
+    opts.method,
+  );
 }
 
 /**
@@ -119,19 +125,20 @@ export async function upgradeSession(
   sessionId: string,
   factorId: string,
 ) {
+  const now = new Date(ctx.clock.now());
   const [session] = await tx<{ id: string; aal: Aal }[]>`
-    update auth.sessions set aal = 'aal2', factor_id = ${factorId}, updated_at = now()
+    update auth.sessions set aal = 'aal2', factor_id = ${factorId}, updated_at = ${now}
      where id = ${sessionId} returning id, aal`;
   if (!session) throw badRequest('session_not_found', 'Session not found');
   await tx`
     insert into auth.mfa_amr_claims (id, session_id, created_at, updated_at, authentication_method)
-    values (gen_random_uuid(), ${sessionId}, now(), now(), 'totp')
-    on conflict (session_id, authentication_method) do update set updated_at = now()`;
-  await tx`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = ${sessionId} and not revoked`;
+    values (gen_random_uuid(), ${sessionId}, ${now}, ${now}, 'totp')
+    on conflict (session_id, authentication_method) do update set updated_at = ${now}`;
+  await tx`update auth.refresh_tokens set revoked = true, updated_at = ${now} where session_id = ${sessionId} and not revoked`;
   const refresh = newRefreshToken();
   await tx`
     insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
-    values (${INSTANCE_ID}, ${refresh}, ${user.id}, false, now(), now(), ${sessionId})`;
+    values (${INSTANCE_ID}, ${refresh}, ${user.id}, false, ${now}, ${now}, ${sessionId})`;
   return sessionResponse(tx, ctx, user, session, refresh, 'totp');
 }
 
@@ -157,13 +164,15 @@ export async function refreshSession(tx: Tx, ctx: SessionContext, token: string)
     UserRow[]
   >`select * from auth.users where id = ${row.user_id}::uuid and deleted_at is null`;
   if (!user) throw notFound();
-  if (isBanned(user)) throw badRequest('user_banned', 'User is banned');
+  if (isBanned(user, ctx.clock)) throw badRequest('user_banned', 'User is banned');
   const session = { id: row.sid as string, aal: row.aal as Aal };
+  const now = new Date(ctx.clock.now());
 
   let next: string;
   if (row.revoked) {
+    // The revocation time is the token's `updated_at`, written with this same clock.
     const revokedAt = new Date(row.updated_at).getTime();
-    const withinReuse = Date.now() - revokedAt < ctx.settings.refreshTokenReuseInterval * 1000;
+    const withinReuse = now.getTime() - revokedAt < ctx.settings.refreshTokenReuseInterval * 1000;
     const [active] = await tx`
       select token from auth.refresh_tokens where session_id = ${session.id} and not revoked
        order by id desc limit 1`;
@@ -173,14 +182,14 @@ export async function refreshSession(tx: Tx, ctx: SessionContext, token: string)
     }
     next = active.token;
   } else if (ctx.settings.refreshTokenRotation) {
-    await tx`update auth.refresh_tokens set revoked = true, updated_at = now() where id = ${row.id}`;
+    await tx`update auth.refresh_tokens set revoked = true, updated_at = ${now} where id = ${row.id}`;
     next = newRefreshToken();
     await tx`
       insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
-      values (${INSTANCE_ID}, ${next}, ${user.id}, false, now(), now(), ${token}, ${session.id})`;
+      values (${INSTANCE_ID}, ${next}, ${user.id}, false, ${now}, ${now}, ${token}, ${session.id})`;
   } else {
     next = token;
   }
-  await tx`update auth.sessions set refreshed_at = now(), updated_at = now() where id = ${session.id}`;
+  await tx`update auth.sessions set refreshed_at = ${now}, updated_at = ${now} where id = ${session.id}`;
   return sessionResponse(tx, ctx, user, session, next, 'token_refresh');
 }

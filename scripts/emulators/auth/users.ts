@@ -1,4 +1,5 @@
 import bcrypt from 'bcryptjs';
+import type { Clock } from '../../../shared/clock.ts';
 import type { Sql, Tx } from '../../../shared/db/client.ts';
 
 export type Db = Sql | Tx;
@@ -126,5 +127,6 @@ export async function userJson(db: Db, user: UserRow): Promise<Record<string, un
   return out;
 }
 
-export const isBanned = (user: UserRow) =>
-  Boolean(user.banned_until && new Date(user.banned_until).getTime() > Date.now());
+/** Whether the user's ban still runs at the clock's time. */
+export const isBanned = (user: UserRow, clock: Clock) =>
+  Boolean(user.banned_until && new Date(user.banned_until).getTime() > clock.now());

@@ -4,6 +4,7 @@ import { useAuthEmulator } from '../../helpers/auth-emulator.ts';
 // A hook that drops the required `aal` claim: Supabase Auth refuses to issue such a token.
 const auth = useAuthEmulator({
   GOTRUE_MAILER_AUTOCONFIRM: 'true',
+  GOTRUE_HOOK_CUSTOM_ACCESS_TOKEN_ENABLED: 'true',
   GOTRUE_HOOK_CUSTOM_ACCESS_TOKEN_URI: 'pg-functions://postgres/public/broken_token_hook',
 });
 

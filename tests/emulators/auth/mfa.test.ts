@@ -3,8 +3,12 @@ import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { totp } from '../../../scripts/emulators/auth/mfa/totp.ts';
 import { useAuthEmulator } from '../../helpers/auth-emulator.ts';
+import { ManualClock } from '../../helpers/clock.ts';
 
-const auth = useAuthEmulator({ GOTRUE_MAILER_AUTOCONFIRM: 'true' });
+const clock = new ManualClock();
+const auth = useAuthEmulator({ GOTRUE_MAILER_AUTOCONFIRM: 'true' }, { clock });
+/** The code an authenticator shows at the emulator's time. */
+const code = (secret: string) => totp(secret, clock.now() / 1000);
 
 let n = 0;
 const email = () => `mfa${++n}-${Date.now()}@example.com`;
@@ -34,7 +38,7 @@ async function enrolled(client: SupabaseClient, friendlyName = 'Phone') {
 async function verified(client: SupabaseClient, factorId: string, secret: string) {
   const { data, error } = await client.auth.mfa.challengeAndVerify({
     factorId,
-    code: totp(secret),
+    code: code(secret),
   });
   expect(error).toBeNull();
   return data!;
@@ -60,13 +64,13 @@ describe('enroll, challenge, verify', () => {
 
     const challenge = await client.auth.mfa.challenge({ factorId: factor.id });
     expect(challenge.error).toBeNull();
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(clock.now() / 1000);
     expect(challenge.data?.expires_at).toBeGreaterThanOrEqual(now + 295);
     expect(challenge.data?.expires_at).toBeLessThanOrEqual(now + 305);
     const { data, error } = await client.auth.mfa.verify({
       factorId: factor.id,
       challengeId: challenge.data!.id,
-      code: totp(factor.totp.secret),
+      code: code(factor.totp.secret),
     });
     expect(error).toBeNull();
     expect(decodeJwt(data!.access_token)).toMatchObject({
@@ -88,7 +92,7 @@ describe('enroll, challenge, verify', () => {
     const reuse = await client.auth.mfa.verify({
       factorId: factor.id,
       challengeId: challenge.data!.id,
-      code: totp(factor.totp.secret),
+      code: code(factor.totp.secret),
     });
     expect(reuse.error).toMatchObject({ status: 422, code: 'mfa_ip_address_mismatch' });
   });
@@ -109,7 +113,7 @@ describe('enroll, challenge, verify', () => {
     const { client } = await signedUp();
     const factor = await enrolled(client);
     const challenge = await client.auth.mfa.challenge({ factorId: factor.id });
-    const wrong = String((Number(totp(factor.totp.secret)) + 500_000) % 1_000_000).padStart(6, '0');
+    const wrong = String((Number(code(factor.totp.secret)) + 500_000) % 1_000_000).padStart(6, '0');
     const bad = await client.auth.mfa.verify({
       factorId: factor.id,
       challengeId: challenge.data!.id,
@@ -123,7 +127,7 @@ describe('enroll, challenge, verify', () => {
     const good = await client.auth.mfa.verify({
       factorId: factor.id,
       challengeId: challenge.data!.id,
-      code: totp(factor.totp.secret),
+      code: code(factor.totp.secret),
     });
     expect(good.error).toBeNull();
   });
@@ -133,12 +137,11 @@ describe('enroll, challenge, verify', () => {
     const factor = await enrolled(client);
     const challenge = await client.auth.mfa.challenge({ factorId: factor.id });
     const id = challenge.data!.id;
-    await auth.db
-      .sql`update auth.mfa_challenges set created_at = now() - interval '301 seconds' where id = ${id}`;
+    clock.advance(301_000);
     const { error } = await client.auth.mfa.verify({
       factorId: factor.id,
       challengeId: id,
-      code: totp(factor.totp.secret),
+      code: code(factor.totp.secret),
     });
     expect(error).toMatchObject({ status: 422, code: 'mfa_challenge_expired' });
     expect(await auth.db.sql`select 1 from auth.mfa_challenges where id = ${id}`).toHaveLength(0);
@@ -181,9 +184,8 @@ describe('enrolment rules', () => {
 
   it('cleans up abandoned enrolments, and removes unfinished ones once a factor verifies', async () => {
     const { client } = await signedUp();
-    const stale = await enrolled(client, 'Old');
-    await auth.db
-      .sql`update auth.mfa_factors set created_at = now() - interval '10 minutes' where id = ${stale.id}`;
+    await enrolled(client, 'Old');
+    clock.advance(301_000);
     const pending = await enrolled(client, 'Pending');
     const ids = async () => (await client.auth.mfa.listFactors()).data!.all.map((f) => f.id).sort();
     expect(await ids()).toEqual([pending.id]);

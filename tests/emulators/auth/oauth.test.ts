@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { SUPABASE_URL, useAuthEmulator } from '../../helpers/auth-emulator.ts';
 import { appClient } from '../../helpers/browser.ts';
 
-const auth = useAuthEmulator({ GOTRUE_RATE_LIMIT_SIGN_IN_SIGN_UPS: '1000' });
+const auth = useAuthEmulator({
+  GOTRUE_RATE_LIMIT_VERIFY: '100000',
+  GOTRUE_RATE_LIMIT_TOKEN_REFRESH: '100000',
+});
 
 const REDIRECT = 'http://127.0.0.1:3000/auth/callback';
 const SITE_URL = 'http://127.0.0.1:3000';

@@ -57,7 +57,7 @@ export function validPhone(value: string): string {
  * `ban_duration` as GoTrue reads it: a Go duration, or "none" to lift the ban. Returns the
  * new `banned_until` (null lifts it), or undefined when no ban was asked for.
  */
-export function bannedUntil(value: unknown): Date | null | undefined {
+export function bannedUntil(value: unknown, now: number): Date | null | undefined {
   const text = str(value);
   if (!text) return undefined;
   let ms = 0;
@@ -71,7 +71,7 @@ export function bannedUntil(value: unknown): Date | null | undefined {
       );
     }
   }
-  return ms === 0 ? null : new Date(Date.now() + ms);
+  return ms === 0 ? null : new Date(now + ms);
 }
 
 export async function phoneTaken(tx: Tx, phone: string, exceptId = ''): Promise<boolean> {

@@ -2,7 +2,7 @@ import { body, type EmuContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { isUuid } from '../mfa/factors.ts';
 import { findUserByEmail, hashPassword, INSTANCE_ID, type UserRow } from '../users.ts';
-import { strongPassword, validEmail } from '../validate.ts';
+import { validEmail } from '../validate.ts';
 import {
   addIdentity,
   adminUserJson,
@@ -36,8 +36,11 @@ export interface AdminUserBody {
 const BCRYPT = /^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$/;
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
-/** The stored password: a supplied bcrypt hash, a hashed plain password, or none. */
-async function passwordColumn(c: EmuContext, input: AdminUserBody): Promise<string> {
+/**
+ * The stored password: a supplied bcrypt hash, a hashed plain password, or none. GoTrue
+ * checks no strength here (an admin decides), only bcrypt's 72-byte limit.
+ */
+async function passwordColumn(input: AdminUserBody): Promise<string> {
   const hash = str(input.password_hash);
   const password = str(input.password);
   if (input.password != null && hash)
@@ -47,7 +50,9 @@ async function passwordColumn(c: EmuContext, input: AdminUserBody): Promise<stri
     return hash;
   }
   if (!password) return '';
-  return hashPassword(strongPassword(c.var.deps.settings, password));
+  if (new TextEncoder().encode(password).length > 72)
+    throw badRequest('validation_failed', 'bcrypt: password length exceeds 72 bytes');
+  return hashPassword(password);
 }
 
 function customId(value: unknown): string | undefined {
@@ -74,9 +79,9 @@ export async function createUser(c: EmuContext) {
   const email = rawEmail ? validEmail(rawEmail) : '';
   const phone = rawPhone ? validPhone(rawPhone) : '';
   const providers = [...(email ? ['email'] : []), ...(phone ? ['phone'] : [])];
-  const encrypted = await passwordColumn(c, input);
+  const encrypted = await passwordColumn(input);
   const id = customId(input.id);
-  const ban = bannedUntil(input.ban_duration);
+  const ban = bannedUntil(input.ban_duration, c.var.deps.clock.now());
   const emailConfirm = input.email_confirm === true;
   const phoneConfirm = input.phone_confirm === true;
   const appMeta = mergeMeta({ provider: providers[0], providers }, obj(input.app_metadata) ?? {});

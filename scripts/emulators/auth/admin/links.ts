@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Tx } from '../../../../shared/db/client.ts';
-import { body, type EmuContext, safeRedirect } from '../context.ts';
+import { body, type EmuContext, nowDate, safeRedirect } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { verifyLink } from '../links.ts';
 import { issueToken, type TokenKind } from '../otp.ts';
+import { requireStrongPassword } from '../password-rules.ts';
 import { findUserByEmail, insertEmailUser, type UserRow } from '../users.ts';
-import { metadata, strongPassword, validEmail } from '../validate.ts';
+import { metadata, validEmail } from '../validate.ts';
 import { adminUserJson, emailExists, mergeMeta, str } from './common.ts';
 
 const fresh = async (tx: Tx, id: string) =>
@@ -19,9 +20,9 @@ async function invitee(tx: Tx, email: string, data: Record<string, unknown>) {
 }
 
 /** Invites keep their token in `confirmation_token`, stamped with `invited_at`. */
-async function inviteToken(tx: Tx, user: UserRow, email: string, otpLength: number) {
-  const token = await issueToken(tx, user, 'confirmation_token', email, otpLength);
-  await tx`update auth.users set invited_at = now() where id = ${user.id}`;
+async function inviteToken(tx: Tx, user: UserRow, email: string, otpLength: number, at: Date) {
+  const token = await issueToken(tx, user, 'confirmation_token', email, otpLength, at);
+  await tx`update auth.users set invited_at = ${at} where id = ${user.id}`;
   return token;
 }
 
@@ -36,13 +37,8 @@ export async function invite(c: EmuContext) {
   const redirectTo = safeRedirect(settings, c.req.query('redirect_to'));
   const { user, otp, hash } = await db.begin(async (tx) => {
     const found = await invitee(tx, email, metadata(input.data));
-    limiter.check(
-      'email_sent',
-      'global',
-      settings.rateLimits.emailSent,
-      'over_email_send_rate_limit',
-    );
-    const token = await inviteToken(tx, found, email, settings.otpLength);
+    limiter.email(settings.rateLimits.emailSent);
+    const token = await inviteToken(tx, found, email, settings.otpLength, nowDate(c.var.deps));
     return { user: await adminUserJson(tx, await fresh(tx, found.id)), ...token };
   });
   mailbox.send({
@@ -91,13 +87,14 @@ async function emailChange(
   newEmail: unknown,
   kind: TokenKind,
   otpLength: number,
+  at: Date,
 ) {
   const target = validEmail(newEmail);
   const other = await findUserByEmail(tx, target);
   if (other && other.id !== user.id) throw emailExists();
   await tx`update auth.users set email_change = ${target}, email_change_confirm_status = 0 where id = ${user.id}`;
   const address = kind === 'email_change_token_new' ? target : String(user.email);
-  return issueToken(tx, user, kind, address, otpLength);
+  return issueToken(tx, user, kind, address, otpLength, at);
 }
 
 /**
@@ -124,23 +121,24 @@ export async function generateLink(c: EmuContext) {
     throw badRequest('validation_failed', `Invalid email action link type requested: ${type}`);
   if (type === 'signup' && !known) {
     if (!password) throw badRequest('validation_failed', 'Signup requires a valid password');
-    strongPassword(settings, password);
+    requireStrongPassword(settings, password, [email]);
   }
   const data = metadata(input.data);
 
+  const at = nowDate(c.var.deps);
   const out = await db.begin(async (tx) => {
     let user = known as UserRow;
     let token: { otp: string; hash: string };
     if (type === 'invite') {
       user = await invitee(tx, email, data);
-      token = await inviteToken(tx, user, email, settings.otpLength);
+      token = await inviteToken(tx, user, email, settings.otpLength, at);
     } else if (type === 'signup') {
       user = await signupUser(tx, email, password, data);
-      token = await issueToken(tx, user, spec.kind, email, settings.otpLength);
+      token = await issueToken(tx, user, spec.kind, email, settings.otpLength, at);
     } else if (type.startsWith('email_change')) {
-      token = await emailChange(tx, user, input.new_email, spec.kind, settings.otpLength);
+      token = await emailChange(tx, user, input.new_email, spec.kind, settings.otpLength, at);
     } else {
-      token = await issueToken(tx, user, spec.kind, email, settings.otpLength);
+      token = await issueToken(tx, user, spec.kind, email, settings.otpLength, at);
     }
     return {
       ...(await adminUserJson(tx, await fresh(tx, user.id))),

@@ -6,7 +6,7 @@ import { adminUserJson, requestAud } from './common.ts';
 const DEFAULT_PER_PAGE = 50;
 
 /** GoTrue's `paginate`: unsigned integers, `page` from 1, `per_page` above 0. */
-function pageParams(c: EmuContext) {
+export function pageParams(c: EmuContext) {
   const parse = (name: string, fallback: number) => {
     const raw = c.req.query(name) ?? '';
     if (raw === '') return fallback;
@@ -42,7 +42,7 @@ function sortOrder(c: EmuContext): 'asc' | 'desc' {
  * sees it behind the gateway) with `page` replaced and the query sorted by key, as Go's
  * `url.Values.Encode` writes it. auth-js reads the page number from the first `=`.
  */
-function paginationHeaders(c: EmuContext, page: number, perPage: number, total: number) {
+export function paginationHeaders(c: EmuContext, page: number, perPage: number, total: number) {
   const url = new URL(c.req.url);
   const path = url.pathname.replace(/^\/auth\/v1(?=\/)/, '');
   const query = new URLSearchParams(url.search);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Tx } from '../../../../shared/db/client.ts';
 import { body, type EmuContext } from '../context.ts';
+import { requireStrongPassword } from '../password-rules.ts';
 import { findUserByEmail, hashPassword, type UserRow } from '../users.ts';
-import { strongPassword, validEmail } from '../validate.ts';
+import { validEmail } from '../validate.ts';
 import {
   addIdentity,
   adminUserJson,
@@ -71,11 +72,13 @@ export async function updateUser(c: EmuContext, id: string) {
   const input = await body<AdminUserBody>(c);
   const email = str(input.email) ? validEmail(input.email) : '';
   const phone = str(input.phone) ? validPhone(str(input.phone)) : '';
-  const ban = bannedUntil(input.ban_duration);
+  const ban = bannedUntil(input.ban_duration, c.var.deps.clock.now());
   const password =
     input.password == null
       ? undefined
-      : await hashPassword(strongPassword(settings, input.password));
+      : await hashPassword(
+          requireStrongPassword(settings, String(input.password), [user.email ?? '']),
+        );
   const emailConfirm = input.email_confirm === true;
   const phoneConfirm = input.phone_confirm === true;
 

@@ -1,3 +1,4 @@
+import type { Clock } from '../../../../shared/clock.ts';
 import type { Tx } from '../../../../shared/db/client.ts';
 import { forbidden } from '../errors.ts';
 import { tokenHash } from '../otp.ts';
@@ -45,9 +46,16 @@ const SENT_AT: Record<LinkType, string> = {
 const linkExpired = () => forbidden('otp_expired', 'Email link is invalid or has expired');
 const otpExpired = () => forbidden('otp_expired', 'Token has expired or is invalid');
 
-function fresh(settings: AuthSettings, user: UserRow, type: LinkType): boolean {
+/** What a lookup needs: the OTP expiry, and the clock that both issued and now checks it. */
+export interface LookupDeps {
+  settings: AuthSettings;
+  clock: Clock;
+}
+
+function fresh(deps: LookupDeps, user: UserRow, type: LinkType): boolean {
   const sentAt = user[SENT_AT[type]];
-  return Boolean(sentAt) && Date.now() <= new Date(sentAt).getTime() + settings.otpExpiry * 1000;
+  const expiresAt = new Date(sentAt).getTime() + deps.settings.otpExpiry * 1000;
+  return Boolean(sentAt) && deps.clock.now() <= expiresAt;
 }
 
 /** `email` resolves to a sign-up when the confirmation token matched, else to a magic link. */
@@ -60,7 +68,7 @@ const resolve = (type: VerifyType, user: UserRow, hash: string): LinkType =>
  */
 export async function findByHash(
   tx: Tx,
-  settings: AuthSettings,
+  deps: LookupDeps,
   type: VerifyType,
   hash: string,
 ): Promise<Match> {
@@ -72,9 +80,9 @@ export async function findByHash(
     [hash],
   );
   if (!user) throw linkExpired();
-  if (isBanned(user)) throw forbidden('user_banned', 'User is banned');
+  if (isBanned(user, deps.clock)) throw forbidden('user_banned', 'User is banned');
   const resolved = resolve(type, user, hash);
-  if (!fresh(settings, user, resolved)) throw linkExpired();
+  if (!fresh(deps, user, resolved)) throw linkExpired();
   return { user, type: resolved, hash };
 }
 
@@ -85,7 +93,7 @@ export async function findByHash(
  */
 export async function findByOtp(
   tx: Tx,
-  settings: AuthSettings,
+  deps: LookupDeps,
   type: VerifyType,
   email: string,
   otp: string,
@@ -104,9 +112,9 @@ export async function findByOtp(
            where lower(email) = ${email} and is_sso_user = false and deleted_at is null
            limit 1 for update`;
   if (!user) throw otpExpired();
-  if (isBanned(user)) throw forbidden('user_banned', 'User is banned');
+  if (isBanned(user, deps.clock)) throw forbidden('user_banned', 'User is banned');
   const resolved = resolve(type, user, hash);
   const matches = COLUMNS[resolved].some((col) => user[col] && user[col] === hash);
-  if (!matches || !fresh(settings, user, resolved)) throw otpExpired();
+  if (!matches || !fresh(deps, user, resolved)) throw otpExpired();
   return { user, type: resolved, hash };
 }

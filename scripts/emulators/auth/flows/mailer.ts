@@ -47,13 +47,15 @@ export async function tokenMail(
   },
 ): Promise<PendingMail> {
   const { settings, limiter } = deps;
-  limiter.check(
-    'email_sent',
-    'global',
-    settings.rateLimits.emailSent,
-    'over_email_send_rate_limit',
+  limiter.email(settings.rateLimits.emailSent);
+  const { otp, hash } = await issueToken(
+    tx,
+    user,
+    spec.kind,
+    spec.address,
+    settings.otpLength,
+    new Date(deps.clock.now()),
   );
-  const { otp, hash } = await issueToken(tx, user, spec.kind, spec.address, settings.otpLength);
   const link =
     spec.link &&
     verifyLink(
@@ -76,6 +78,7 @@ export function deliver(mailbox: Mailbox, mails: PendingMail[]): void {
  */
 export async function recordFlow(
   tx: Tx,
+  at: Date,
   userId: string,
   type: LinkType,
   pkce: { challenge: string; method: ChallengeMethod } | undefined,
@@ -83,7 +86,7 @@ export async function recordFlow(
   const method = FLOW_METHOD[type];
   await tx`delete from auth.flow_state where user_id = ${userId} and authentication_method = ${method}`;
   if (!pkce) return;
-  await createFlowState(tx, {
+  await createFlowState(tx, at, {
     userId,
     challenge: pkce.challenge,
     method: pkce.method,

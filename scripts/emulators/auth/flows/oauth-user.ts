@@ -1,3 +1,4 @@
+import type { Clock } from '../../../../shared/clock.ts';
 import type { Tx } from '../../../../shared/db/client.ts';
 import { forbidden, unprocessable } from '../errors.ts';
 import { type LocalProfile, PROVIDER } from '../oauth-provider.ts';
@@ -42,9 +43,10 @@ const mergeUserMeta = (tx: Tx, userId: string, data: Json) =>
  */
 export async function userFromProfile(
   tx: Tx,
-  settings: AuthSettings,
+  deps: { settings: AuthSettings; clock: Clock },
   profile: LocalProfile,
 ): Promise<UserRow> {
+  const { settings } = deps;
   const data: Json = {
     iss: `${settings.externalUrl}/oauth-provider`,
     sub: profile.sub,
@@ -79,7 +81,7 @@ export async function userFromProfile(
   }
   let user = await findUserById(tx, userId);
   if (!user) throw forbidden('user_not_found', 'User not found');
-  if (isBanned(user)) throw forbidden('user_banned', 'User is banned');
+  if (isBanned(user, deps.clock)) throw forbidden('user_banned', 'User is banned');
   if (!user.email_confirmed_at) {
     await tx`update auth.users set encrypted_password = '', raw_user_meta_data = ${tx.json(data)} where id = ${userId}`;
     await tx`delete from auth.identities

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { Tx } from '../../../../shared/db/client.ts';
-import { body, type EmuContext, type EmuEnv, safeRedirect } from '../context.ts';
+import { body, type EmuContext, type EmuEnv, limit, nowDate, safeRedirect } from '../context.ts';
 import { badRequest, unprocessable } from '../errors.ts';
 import { readChallenge } from '../pkce.ts';
 import { findUserByEmail, insertEmailUser, type UserRow } from '../users.ts';
@@ -13,7 +13,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** A sign-up confirmation (token in `confirmation_token`, link type `signup`). */
 async function confirmationMail(tx: Tx, c: EmuContext, user: UserRow, pkce: Pkce) {
-  await recordFlow(tx, user.id, 'signup', pkce);
+  await recordFlow(tx, nowDate(c.var.deps), user.id, 'signup', pkce);
   return tokenMail(tx, c.var.deps, user, {
     kind: 'confirmation_token',
     mail: 'confirmation',
@@ -28,7 +28,7 @@ async function confirmationMail(tx: Tx, c: EmuContext, user: UserRow, pkce: Pkce
 
 /** A magic link; GoTrue keeps its token in `recovery_token`, as a recovery with another template. */
 async function magicLinkMail(tx: Tx, c: EmuContext, user: UserRow, pkce: Pkce) {
-  await recordFlow(tx, user.id, 'magiclink', pkce);
+  await recordFlow(tx, nowDate(c.var.deps), user.id, 'magiclink', pkce);
   return tokenMail(tx, c.var.deps, user, {
     kind: 'recovery_token',
     mail: 'magiclink',
@@ -149,6 +149,7 @@ async function resend(c: EmuContext) {
 /** `POST /otp` (email only; this emulator has no SMS), `POST /magiclink` and `POST /resend`. */
 export function registerOtp(app: Hono<EmuEnv>): void {
   app.post('/otp', async (c) => {
+    limit(c, 'otp');
     const input = await body(c);
     const email = str(input.email);
     const phone = str(input.phone);
@@ -163,6 +164,12 @@ export function registerOtp(app: Hono<EmuEnv>): void {
     return magicLink(c, input, input.create_user !== false);
   });
 
-  app.post('/magiclink', async (c) => magicLink(c, await body(c), true));
-  app.post('/resend', resend);
+  app.post('/magiclink', async (c) => {
+    limit(c, 'magiclink');
+    return magicLink(c, await body(c), true);
+  });
+  app.post('/resend', async (c) => {
+    limit(c, 'resend');
+    return resend(c);
+  });
 }

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { body, type EmuEnv, requireUser, safeRedirect } from '../context.ts';
+import { body, type EmuEnv, limit, nowDate, requireUser, safeRedirect } from '../context.ts';
 import { badRequest, unprocessable } from '../errors.ts';
 import { readChallenge } from '../pkce.ts';
 import { findUserByEmail } from '../users.ts';
@@ -20,6 +20,7 @@ export function registerRecover(app: Hono<EmuEnv>): void {
   // Answers `{}` whether or not the address has an account, so it cannot be used to find
   // out who is registered.
   app.post('/recover', async (c) => {
+    limit(c, 'recover');
     const { db, settings, mailbox } = c.var.deps;
     const input = await body<RecoverBody>(c);
     if (typeof input.email !== 'string' || !input.email) {
@@ -31,7 +32,7 @@ export function registerRecover(app: Hono<EmuEnv>): void {
     const mails = await db.begin(async (tx): Promise<PendingMail[]> => {
       const user = await findUserByEmail(tx, email);
       if (!user?.email) return [];
-      await recordFlow(tx, user.id, 'recovery', pkce);
+      await recordFlow(tx, nowDate(c.var.deps), user.id, 'recovery', pkce);
       const mail = await tokenMail(tx, c.var.deps, user, {
         kind: 'recovery_token',
         mail: 'recovery',

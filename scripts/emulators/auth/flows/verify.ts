@@ -1,6 +1,14 @@
 import type { Hono } from 'hono';
 import type { Tx } from '../../../../shared/db/client.ts';
-import { body, clientIp, type EmuContext, type EmuEnv, safeRedirect } from '../context.ts';
+import {
+  body,
+  clientIp,
+  type EmuContext,
+  type EmuEnv,
+  limit,
+  nowDate,
+  safeRedirect,
+} from '../context.ts';
 import { AuthError, badRequest, forbidden, unprocessable } from '../errors.ts';
 import { startSession } from '../sessions.ts';
 import type { UserRow } from '../users.ts';
@@ -38,8 +46,8 @@ type LinkOutcome =
  * waits for this user and kind, and errors in the fragment (and query, for PKCE).
  */
 async function verifyLinkGet(c: EmuContext) {
-  const { db, settings, limiter } = c.var.deps;
-  limiter.check('verify', clientIp(c), settings.rateLimits.verify);
+  const { db, settings } = c.var.deps;
+  limit(c, 'verify');
   const type = c.req.query('type') ?? '';
   const token = c.req.query('token') ?? '';
   if (!type) throw badRequest('validation_failed', 'Verify requires a verification type');
@@ -51,7 +59,7 @@ async function verifyLinkGet(c: EmuContext) {
       if (!VERIFY_TYPES.has(type)) {
         throw badRequest('validation_failed', 'Invalid email verification type');
       }
-      const match = await findByHash(tx, settings, type as VerifyType, stripPrefix(token));
+      const match = await findByHash(tx, c.var.deps, type as VerifyType, stripPrefix(token));
       const flow = await pendingFlow(tx, match.user.id, match.type);
       pkce ||= Boolean(flow);
       const user = await applyVerification(tx, match);
@@ -64,7 +72,8 @@ async function verifyLinkGet(c: EmuContext) {
         );
       }
       // The exchange window starts now, not when the mail was sent.
-      await tx`update auth.flow_state set auth_code_issued_at = now(), updated_at = now() where id = ${flow.id}`;
+      const now = nowDate(c.var.deps);
+      await tx`update auth.flow_state set auth_code_issued_at = ${now}, updated_at = ${now} where id = ${flow.id}`;
       return { kind: 'code', code: flow.auth_code };
     });
     if (outcome.kind === 'message') {
@@ -124,14 +133,14 @@ function readVerifyBody(input: Record<string, unknown>) {
  * `{msg, code}` notice instead.
  */
 async function verifyPost(c: EmuContext) {
-  const { db, settings, limiter } = c.var.deps;
-  limiter.check('verify', clientIp(c), settings.rateLimits.verify);
+  const { db } = c.var.deps;
+  limit(c, 'verify');
   const params = readVerifyBody(await body(c));
   const result = await db.begin(async (tx) => {
     const match =
       'hash' in params
-        ? await findByHash(tx, settings, params.type, params.hash ?? '')
-        : await findByOtp(tx, settings, params.type, params.email, params.token);
+        ? await findByHash(tx, c.var.deps, params.type, params.hash ?? '')
+        : await findByOtp(tx, c.var.deps, params.type, params.email, params.token);
     const user = await applyVerification(tx, match);
     return user ? session(c, tx, user) : undefined;
   });

@@ -62,25 +62,25 @@ export async function sessionAal(db: Db, sessionId: string): Promise<Aal> {
  * GoTrue's `DeleteExpiredFactors`, run before each enrolment: unverified factors that were
  * never challenged and are older than the factor expiry are abandoned enrolments.
  */
-export async function deleteExpiredFactors(tx: Tx): Promise<void> {
+export async function deleteExpiredFactors(tx: Tx, at: Date): Promise<void> {
   await tx`
     delete from auth.mfa_factors f
      where f.status <> 'verified'
        and not exists (select 1 from auth.mfa_challenges c where c.factor_id = f.id)
-       and f.created_at + make_interval(secs => ${FACTOR_EXPIRY_SECONDS}) < now()`;
+       and f.created_at + make_interval(secs => ${FACTOR_EXPIRY_SECONDS}) < ${at}::timestamptz`;
 }
 
 /**
  * GoTrue's `DowngradeSessionsToAAL1` after a factor is removed: sessions raised with it lose
  * the factor's AMR claim and drop back to aal1 (their next refresh carries it).
  */
-export async function downgradeSessions(tx: Tx, factor: FactorRow): Promise<void> {
+export async function downgradeSessions(tx: Tx, factor: FactorRow, at: Date): Promise<void> {
   await tx`
     delete from auth.mfa_amr_claims
      where authentication_method = ${factor.factor_type}
        and session_id in (select id from auth.sessions where factor_id = ${factor.id})`;
   await tx`
-    update auth.sessions set aal = 'aal1', factor_id = null, updated_at = now()
+    update auth.sessions set aal = 'aal1', factor_id = null, updated_at = ${at}
      where user_id = ${factor.user_id} and factor_id = ${factor.id}`;
 }
 
@@ -100,10 +100,11 @@ export async function validateChallenge(
   factorId: string,
   challengeId: string,
   ip: string,
+  at: Date,
 ): Promise<{ id: string } | { error: AuthError }> {
   const [ch] = await tx<{ id: string; used: boolean; same_ip: boolean; expired: boolean }[]>`
     select id, verified_at is not null as used, ip_address = ${ip}::inet as same_ip,
-           created_at + make_interval(secs => ${CHALLENGE_EXPIRY_SECONDS}) < now() as expired
+           created_at + make_interval(secs => ${CHALLENGE_EXPIRY_SECONDS}) < ${at}::timestamptz as expired
       from auth.mfa_challenges
      where id = ${challengeId || '00000000-0000-0000-0000-000000000000'} and factor_id = ${factorId}
        for update`;

@@ -1,16 +1,17 @@
 import type { Hono } from 'hono';
+import { listAuditLog, ssoProviders } from '../admin/audit-sso.ts';
 import { adminUserJson, loadUser, str } from '../admin/common.ts';
 import { createUser } from '../admin/create.ts';
 import { generateLink, invite } from '../admin/links.ts';
 import { listUsers } from '../admin/list.ts';
 import { deleteUser, updateUser } from '../admin/update.ts';
-import { body, type EmuContext, type EmuEnv, requireAdmin } from '../context.ts';
+import { body, type EmuContext, type EmuEnv, nowDate, requireAdmin } from '../context.ts';
 import { downgradeSessions, type FactorRow, factorJson, findOwnedFactor } from '../mfa/factors.ts';
 
 type Handler = (c: EmuContext) => Promise<Response>;
 
 /** Every admin route checks the bearer first: 401 without one, 403 `not_admin` for users. */
-const admin =
+export const admin =
   (handler: Handler): Handler =>
   async (c) => {
     await requireAdmin(c);
@@ -34,7 +35,7 @@ async function deleteFactor(c: EmuContext) {
   const factor = await findOwnedFactor(db, user.id, c.req.param('factorId') ?? '');
   await db.begin(async (tx) => {
     await tx`delete from auth.mfa_factors where id = ${factor.id}`;
-    await downgradeSessions(tx, factor);
+    await downgradeSessions(tx, factor, nowDate(c.var.deps));
   });
   return c.json(factorJson(factor));
 }
@@ -55,7 +56,7 @@ async function updateFactor(c: EmuContext) {
   return c.json(factorJson(updated));
 }
 
-/** The admin API (service-role key): users, their factors, invite and generate_link. */
+/** The admin API (service-role key): users, their factors, invite, generate_link, audit, SSO. */
 export function registerAdmin(app: Hono<EmuEnv>): void {
   app.get('/admin/users', admin(listUsers));
   app.post('/admin/users', admin(createUser));
@@ -78,4 +79,8 @@ export function registerAdmin(app: Hono<EmuEnv>): void {
   app.delete('/admin/users/:id/factors/:factorId', admin(deleteFactor));
   app.post('/invite', admin(invite));
   app.post('/admin/generate_link', admin(generateLink));
+  app.get('/admin/audit', admin(listAuditLog));
+  app.get('/admin/sso/providers', admin(ssoProviders.list));
+  app.post('/admin/sso/providers', admin(ssoProviders.create));
+  app.on(['GET', 'PUT', 'DELETE'], '/admin/sso/providers/:idpId', admin(ssoProviders.one));
 }

@@ -1,7 +1,17 @@
 import type { Hono } from 'hono';
 import QRCode from 'qrcode';
-import { body, type Caller, type EmuContext, type EmuEnv, requireUser } from '../context.ts';
-import { type AuthError, badRequest, forbidden, notFound, unprocessable } from '../errors.ts';
+import {
+  body,
+  type Caller,
+  clientIp,
+  type EmuContext,
+  type EmuEnv,
+  limit,
+  nowDate,
+  requireUser,
+} from '../context.ts';
+import { badRequest, forbidden, notFound, unprocessable } from '../errors.ts';
+import { mfaAttemptHook } from '../mfa/attempt-hook.ts';
 import {
   CHALLENGE_EXPIRY_SECONDS,
   challengeIp,
@@ -72,7 +82,8 @@ async function enroll(c: EmuContext) {
   const name = str(input.friendly_name);
   const issuer = str(input.issuer) || new URL(settings.siteUrl).host;
   // GoTrue clears abandoned enrolments first and keeps that even if this one is refused.
-  await db.begin((tx) => deleteExpiredFactors(tx));
+  const now = nowDate(c.var.deps);
+  await db.begin((tx) => deleteExpiredFactors(tx, now));
 
   const secret = newTotpSecret();
   const uri = otpauthUri(secret, issuer, who.user.email ?? '');
@@ -83,7 +94,7 @@ async function enroll(c: EmuContext) {
     try {
       const [row] = await tx<FactorRow[]>`
         insert into auth.mfa_factors (id, user_id, friendly_name, factor_type, status, created_at, updated_at, secret)
-        values (gen_random_uuid(), ${who.user.id}, ${name}, 'totp', 'unverified', now(), now(), ${secret})
+        values (gen_random_uuid(), ${who.user.id}, ${name}, 'totp', 'unverified', ${now}, ${now}, ${secret})
         returning *`;
       return row as FactorRow;
     } catch (err) {
@@ -103,11 +114,15 @@ async function enroll(c: EmuContext) {
 
 async function challenge(c: EmuContext) {
   const { factor } = await ownFactor(c);
+  limit(c, 'factor_challenge');
+  const now = nowDate(c.var.deps);
   const created = await c.var.deps.db.begin(async (tx) => {
     const [row] = await tx<{ id: string; created_at: Date }[]>`
       insert into auth.mfa_challenges (id, factor_id, created_at, ip_address)
-      values (gen_random_uuid(), ${factor.id}, now(), ${challengeIp(c)}::inet)
+      values (gen_random_uuid(), ${factor.id}, ${now}, ${challengeIp(c)}::inet)
       returning id, created_at`;
+    // Not a time decision, and GoTrue keeps this column unique: the database's time, as GoTrue
+    // writes its own wall-clock time here.
     await tx`update auth.mfa_factors set last_challenged_at = now() where id = ${factor.id}`;
     return row as { id: string; created_at: Date };
   });
@@ -120,6 +135,7 @@ async function challenge(c: EmuContext) {
 
 async function verify(c: EmuContext) {
   const { who, factor } = await ownFactor(c);
+  limit(c, 'factor_verify');
   const input = await body(c);
   const code = str(input.code);
   if (!code) throw badRequest('validation_failed', 'Code needs to be non-empty');
@@ -127,33 +143,41 @@ async function verify(c: EmuContext) {
   if (challengeId && !isUuid(challengeId))
     throw badRequest('bad_json', 'Could not parse request body as JSON: invalid UUID');
   const ip = challengeIp(c);
-  const { db } = c.var.deps;
+  const { db, clock } = c.var.deps;
+  const now = nowDate(c.var.deps);
 
-  // Refusals are returned, not thrown, so what GoTrue keeps (a deleted expired challenge)
-  // is committed before the error goes out. Codes are checked only for a usable challenge.
-  const outcome = await db.begin(
-    async (tx): Promise<{ error: AuthError } | { session: unknown }> => {
-      const ch = await validateChallenge(tx, factor.id, challengeId, ip);
-      if ('error' in ch) return ch;
-      if (!verifyTotp(factor.secret ?? '', code))
-        return { error: unprocessable('mfa_verification_failed', 'Invalid TOTP code entered') };
+  // An expired challenge is deleted even though the request fails, as in GoTrue.
+  const ch = await db.begin((tx) => validateChallenge(tx, factor.id, challengeId, ip, now));
+  if ('error' in ch) throw ch.error;
+  const valid = verifyTotp(factor.secret ?? '', code, clock.now() / 1000);
+  await mfaAttemptHook(c, who.user, factor, valid);
+  if (!valid) throw unprocessable('mfa_verification_failed', 'Invalid TOTP code entered');
 
-      await tx`update auth.mfa_challenges set verified_at = now() where id = ${ch.id}`;
-      await tx`update auth.mfa_factors set status = 'verified', updated_at = now()
+  const session = await db.begin(async (tx) => {
+    // The challenge is spent once: a second verify racing this one finds it used.
+    const spent = await tx`update auth.mfa_challenges set verified_at = ${now}
+                            where id = ${ch.id} and verified_at is null returning id`;
+    if (!spent.length)
+      throw unprocessable('mfa_ip_address_mismatch', 'Challenge and verify IP addresses mismatch.');
+    await tx`update auth.mfa_factors set status = 'verified', updated_at = ${now}
              where id = ${factor.id} and status <> 'verified'`;
-      // Other enrolments of this type that were never finished go once one succeeds.
-      await tx`delete from auth.mfa_factors
+    // Other enrolments of this type that were never finished go once one succeeds.
+    await tx`delete from auth.mfa_factors
              where user_id = ${who.user.id} and factor_type = 'totp' and status = 'unverified'`;
-      const [user] = await tx<UserRow[]>`select * from auth.users where id = ${who.user.id}`;
-      if (!user) return { error: notFound('user_not_found', 'User not found') };
-      const session = await upgradeSession(tx, c.var.deps, user, who.sessionId, factor.id);
-      // Every other session that never reached aal2 ends, as `InvalidateSessionsWithAALLessThan`.
-      await tx`delete from auth.sessions where user_id = ${user.id} and (aal is null or aal < 'aal2')`;
-      return { session };
-    },
-  );
-  if ('error' in outcome) throw outcome.error;
-  return c.json(outcome.session);
+    const [user] = await tx<UserRow[]>`select * from auth.users where id = ${who.user.id}`;
+    if (!user) throw notFound('user_not_found', 'User not found');
+    const tokens = await upgradeSession(
+      tx,
+      { ...c.var.deps, ip: clientIp(c) },
+      user,
+      who.sessionId,
+      factor.id,
+    );
+    // Every other session that never reached aal2 ends, as `InvalidateSessionsWithAALLessThan`.
+    await tx`delete from auth.sessions where user_id = ${user.id} and (aal is null or aal < 'aal2')`;
+    return tokens;
+  });
+  return c.json(session);
 }
 
 async function unenroll(c: EmuContext) {
@@ -163,7 +187,7 @@ async function unenroll(c: EmuContext) {
     throw unprocessable('insufficient_aal', 'AAL2 required to unenroll verified factor');
   await db.begin(async (tx) => {
     await tx`delete from auth.mfa_factors where id = ${factor.id}`;
-    await downgradeSessions(tx, factor);
+    await downgradeSessions(tx, factor, nowDate(c.var.deps));
   });
   return c.json({ id: factor.id });
 }

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { clientIp, type EmuContext, type EmuEnv, safeRedirect } from '../context.ts';
+import { clientIp, type EmuContext, type EmuEnv, nowDate, safeRedirect } from '../context.ts';
 import { AuthError, badRequest } from '../errors.ts';
 import { userFromProfile } from '../flows/oauth-user.ts';
 import { callbackErrorRedirect, codeRedirect, implicitRedirect } from '../flows/redirect.ts';
@@ -22,9 +22,9 @@ interface OAuthState {
   challenge?: { challenge: string; method: ChallengeMethod };
 }
 
-async function readState(keys: KeyRing, token: string): Promise<OAuthState | undefined> {
+async function readState(keys: KeyRing, token: string, at: Date): Promise<OAuthState | undefined> {
   try {
-    const claims = await keys.verify(token);
+    const claims = await keys.verify(token, at);
     if (claims.purpose !== STATE_PURPOSE || claims.provider !== PROVIDER) return undefined;
     const challenge =
       typeof claims.code_challenge === 'string'
@@ -57,7 +57,10 @@ function approve(
     return c.html(authorizePage({ action, state, loginHint: email, error }), 400);
   }
   const url = new URL(`${externalUrl}/callback`);
-  url.searchParams.set('code', provider.issueCode(localProfile(address, name), state));
+  url.searchParams.set(
+    'code',
+    provider.issueCode(localProfile(address, name), state, c.var.deps.clock.now()),
+  );
   url.searchParams.set('state', state);
   return c.redirect(url.toString(), 302);
 }
@@ -75,7 +78,7 @@ async function callback(c: EmuContext, provider: LocalProvider) {
       ? Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, String(v)]))
       : c.req.query();
   const stateToken = params.state ?? '';
-  const state = stateToken ? await readState(keys, stateToken) : undefined;
+  const state = stateToken ? await readState(keys, stateToken, nowDate(c.var.deps)) : undefined;
   if (!state) {
     const err = stateToken
       ? badRequest('bad_oauth_state', 'OAuth callback with invalid state')
@@ -103,19 +106,19 @@ async function callback(c: EmuContext, provider: LocalProvider) {
         'OAuth callback with missing authorization code missing',
       );
     }
-    const profile = provider.exchange(code, stateToken);
+    const profile = provider.exchange(code, stateToken, c.var.deps.clock.now());
     if (!profile)
       throw new AuthError(500, 'unexpected_failure', 'Unable to exchange external code');
     const outcome = await db.begin(async (tx) => {
       const authCode =
         state.challenge &&
-        (await createFlowState(tx, {
+        (await createFlowState(tx, nowDate(c.var.deps), {
           challenge: state.challenge.challenge,
           method: state.challenge.method,
           providerType: PROVIDER,
           authenticationMethod: 'oauth',
         }));
-      const user = await userFromProfile(tx, settings, profile);
+      const user = await userFromProfile(tx, c.var.deps, profile);
       if (authCode) {
         await attachFlowUser(tx, authCode, user.id);
         return { kind: 'code' as const, code: authCode };
@@ -153,7 +156,7 @@ export function registerOAuth(app: Hono<EmuEnv>): void {
       code_challenge: c.req.query('code_challenge'),
       code_challenge_method: c.req.query('code_challenge_method'),
     });
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(c.var.deps.clock.now() / 1000);
     const state = await keys.sign({
       purpose: STATE_PURPOSE,
       provider: name,
