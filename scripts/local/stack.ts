@@ -10,6 +10,7 @@ import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
 import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
 import { createMailboxApp } from '../emulators/auth/mailbox-app.ts';
 import { loadAuthSettings } from '../emulators/auth/settings.ts';
+import { createLlmEmulator } from '../emulators/llm/app.ts';
 import type { LocalEnv } from './env.ts';
 import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway } from './gateway.ts';
@@ -57,7 +58,12 @@ export async function startLocalStack(
       functions: buildFunctions(env, gatewayUrl, dbUrl),
       jwtRequired: functionsRequiringJwt(),
       verifyJwt: (token) => auth.deps.keys.verify(token),
-      services: { '/auth/v1': auth.fetch, '/mailbox': createMailboxApp(auth.deps.mailbox).fetch },
+      services: {
+        '/auth/v1': auth.fetch,
+        '/mailbox': createMailboxApp(auth.deps.mailbox).fetch,
+        // OpenAI-compatible; the worker's LLM_BASE_URL points here unless a real model is set.
+        '/llm/v1': createLlmEmulator({ basePath: '/llm/v1' }).fetch,
+      },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
     cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
