@@ -22,6 +22,7 @@ function kindOf(prompt: string): Kind {
 /** A short title from the prompt's meaningful words: "a todo list app" → "Todo List". */
 export function titleFor(prompt: string): string {
   const words = prompt
+    .replace(/['’]/g, '')
     .replace(/[^\p{L}\p{N}\s-]/gu, ' ')
     .split(/\s+/)
     .filter((w) => w && !FILLER.has(w.toLowerCase()))

@@ -43,7 +43,7 @@ export function readAppView(source: string, fallbackTitle: string): AppView {
     const text = display(m[1] ?? m[2] ?? '');
     if (text && text !== '…' && !texts.includes(text) && texts.length < 40) texts.push(text);
   }
-  const byline = /^\s*\/\/\s*(Written by .*)$/m.exec(source)?.[1]?.trim();
+  const byline = /^\s*\/\/\s*(Written by .*?)\.?\s*$/m.exec(source)?.[1]?.trim();
   return {
     title: display(title ?? '') || fallbackTitle,
     appBarTitle: appBarTitle === undefined ? undefined : display(appBarTitle),
