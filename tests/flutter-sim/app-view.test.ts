@@ -15,7 +15,9 @@ describe('readAppView: what a simulated build shows of an app', () => {
   });
 
   it('shows interpolations as an ellipsis and falls back to the package name', () => {
-    const view = readAppView("Text('Hello, $name and ${user.email}!')\nText(\"it\\'s\")", 'my_app');
+    // Dart source: interpolation is Dart's, not this file's.
+    const dart = ["Text('Hello, $name and $", "{user.email}!')", '\nText("it\\\'s")'].join('');
+    const view = readAppView(dart, 'my_app');
     expect(view).toEqual({
       title: 'my_app',
       appBarTitle: undefined,

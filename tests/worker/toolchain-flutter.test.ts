@@ -9,6 +9,7 @@ import {
   SIMULATED_FLUTTER,
   servedUrl,
 } from '../../worker/toolchain/flutter.ts';
+import { groupAlive } from '../../worker/toolchain/process-group.ts';
 import { runPty, startPty } from '../../worker/toolchain/pty-runner.ts';
 import { FAST, templateCopy } from '../helpers/flutter-sim.ts';
 
@@ -87,5 +88,23 @@ describe('the worker’s steps on the simulated toolchain, under a PTY', () => {
     const result = await run.done;
     expect(result).toMatchObject({ outcome: 'exited', exitCode: 0 });
     expect(stripTerminal(result.tail)).toContain('Application finished.');
+  });
+
+  it('stops a preview when told to, leaving no process of it', async () => {
+    let output = '';
+    const run = startPty({
+      command: SIMULATED_FLUTTER,
+      args: flutterArgs.runWebServer({ port: 0, hostname: '127.0.0.1' }),
+      cwd: app,
+      env,
+      timeoutMs: 60_000,
+      onOutput: (c) => {
+        output += c.text;
+        if (servedUrl(output)) run.stop();
+      },
+    });
+    const result = await run.done;
+    expect(result.outcome).toBe('aborted');
+    expect(groupAlive(result.pid)).toBe(false);
   });
 });
