@@ -14,6 +14,7 @@ import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts'
 import { createMailboxApp } from '../emulators/auth/mailbox-app.ts';
 import { loadAuthSettings } from '../emulators/auth/settings.ts';
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/emulator.ts';
+import { createLlmEmulator } from '../emulators/llm/app.ts';
 import { createStorageEmulator, type StorageEmulator } from '../emulators/storage/app.ts';
 import { loadStorageSettings } from '../emulators/storage/settings.ts';
 import type { LocalEnv } from './env.ts';
@@ -84,6 +85,8 @@ export async function startLocalStack(
         '/storage/v1': storage.fetch,
         '/mailbox': createMailboxApp(auth.deps.mailbox).fetch,
         '/graph': graph.fetch,
+        // OpenAI-compatible; the worker's LLM_BASE_URL points here unless a real model is set.
+        '/llm/v1': createLlmEmulator({ basePath: '/llm/v1' }).fetch,
       },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });

@@ -51,6 +51,21 @@ describe('the local stack', () => {
     expect(await page.text()).toContain(email);
   });
 
+  it('serves the LLM emulator at /llm/v1, as an OpenAI-compatible API', async () => {
+    const res = await fetch(`${stack.gatewayUrl}/llm/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer local', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'flutter-studio-emulator',
+        messages: [{ role: 'user', content: 'Request:\na counter' }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const reply = JSON.parse((await res.json()).choices[0].message.content);
+    expect(reply.summary).toContain('LLM emulator');
+    expect(reply.files[0].path).toBe('lib/main.dart');
+  });
+
   it('creates the initial admin, who signs in with the admin role in the token', async () => {
     const [row] = await db.sql`
       select u.email, u.email_confirmed_at is not null as confirmed from public.user_roles ur
