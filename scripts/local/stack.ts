@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import type { Clock } from '../../shared/clock.ts';
 import { functionEnvSchema } from '../../shared/config.ts';
 import { createDb, type Sql } from '../../shared/db/client.ts';
 import { appFromEnv } from '../../shared/functions/deps.ts';
@@ -10,9 +11,11 @@ import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
 import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
 import { createMailboxApp } from '../emulators/auth/mailbox-app.ts';
 import { loadAuthSettings } from '../emulators/auth/settings.ts';
+import { createRealtimeEmulator, type RealtimeEmulator } from '../emulators/realtime/app.ts';
+import { loadRealtimeSettings } from '../emulators/realtime/settings.ts';
 import type { LocalEnv } from './env.ts';
 import { functionsRequiringJwt } from './function-settings.ts';
-import { createGateway } from './gateway.ts';
+import { createGateway, routeUpgrades } from './gateway.ts';
 import { seedInitialAdmin } from './initial-admin.ts';
 import { portInUse } from './ports.ts';
 
@@ -21,7 +24,13 @@ export interface LocalStack {
   dbUrl: string;
   functions: string[];
   auth: AuthEmulator;
+  realtime: RealtimeEmulator;
   stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Where Realtime reads time (token expiry, rate windows, heartbeat timeout); tests move it. */
+  clock?: Clock;
 }
 
 export type Progress = (step: string, detail?: string) => void;
@@ -34,6 +43,7 @@ export type Progress = (step: string, detail?: string) => void;
 export async function startLocalStack(
   env: LocalEnv,
   progress: Progress = () => {},
+  opts: StackOptions = {},
 ): Promise<LocalStack> {
   const cleanup: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -53,13 +63,20 @@ export async function startLocalStack(
     const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
     const auth = await startAuth(env, gatewayUrl, dbUrl, cleanup);
     progress('auth', `${gatewayUrl}/auth/v1 (emulated Supabase Auth)`);
+    const realtime = await startRealtime(env, dbUrl, auth, opts.clock, cleanup);
+    progress('realtime', `${gatewayUrl.replace(/^http/, 'ws')}/realtime/v1 (emulated Realtime)`);
     const gateway = createGateway({
       functions: buildFunctions(env, gatewayUrl, dbUrl),
       jwtRequired: functionsRequiringJwt(),
       verifyJwt: (token) => auth.deps.keys.verify(token),
-      services: { '/auth/v1': auth.fetch, '/mailbox': createMailboxApp(auth.deps.mailbox).fetch },
+      services: {
+        '/auth/v1': auth.fetch,
+        '/realtime/v1': realtime.fetch,
+        '/mailbox': createMailboxApp(auth.deps.mailbox).fetch,
+      },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
+    routeUpgrades(server, { '/realtime/v1/': realtime.handleUpgrade });
     cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
     await new Promise<void>((ready, fail) => {
       server.once('listening', ready);
@@ -75,7 +92,7 @@ export async function startLocalStack(
       });
       progress('admin', admin);
     }
-    return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, stop };
+    return { gatewayUrl, dbUrl, functions: Object.keys(functionBuilders), auth, realtime, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -119,6 +136,31 @@ async function startAuth(
   // Keys live with the local data, so tokens stay valid across restarts.
   settings.signingKeysPath ??= resolve(env.LOCAL_DATA_DIR, 'auth', 'signing_keys.json');
   return createAuthEmulator({ db, settings, apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY] });
+}
+
+/**
+ * Realtime over the same database, verifying tokens with Auth's keys (ES256 JWKS and the
+ * HS256 secret); its limits come from `REALTIME_*` variables.
+ */
+async function startRealtime(
+  env: LocalEnv,
+  dbUrl: string,
+  auth: AuthEmulator,
+  clock: Clock | undefined,
+  cleanup: Array<() => Promise<void>>,
+) {
+  const realtime = await createRealtimeEmulator({
+    dbUrl,
+    verifyJwt: (token) => auth.deps.keys.verify(token),
+    apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY],
+    clock,
+    settings: loadRealtimeSettings(process.env),
+    log: (level, message) => {
+      if (env.LOG_LEVEL !== 'silent' && level !== 'debug') console.error(`realtime: ${message}`);
+    },
+  });
+  cleanup.push(() => realtime.stop());
+  return realtime;
 }
 
 async function migrate(db: Sql, progress: Progress) {

@@ -1,13 +1,17 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { DEMO_ANON_KEY } from '../../scripts/local/keys.ts';
 
-/** A supabase-js client as a browser app makes it; `pkce` keeps the verifier in memory. */
+/**
+ * A supabase-js client as a browser app makes it; `pkce` keeps the verifier in memory;
+ * `vsn` picks Realtime's serializer (realtime-js defaults to 2.0.0).
+ */
 export function appClient(
   url: string,
-  opts: { pkce?: boolean; key?: string } = {},
+  opts: { pkce?: boolean; key?: string; vsn?: '1.0.0' | '2.0.0' } = {},
 ): SupabaseClient {
   const items = new Map<string, string>();
   return createClient(url, opts.key ?? DEMO_ANON_KEY, {
+    realtime: opts.vsn ? { vsn: opts.vsn } : undefined,
     auth: {
       flowType: opts.pkce ? 'pkce' : 'implicit',
       storage: {

@@ -21,7 +21,7 @@ describe('the local stack', () => {
   });
 
   it('reports each step as it starts', () => {
-    expect(steps).toEqual(['database', 'migrations', 'auth', 'gateway', 'admin']);
+    expect(steps).toEqual(['database', 'migrations', 'auth', 'realtime', 'gateway', 'admin']);
   });
 
   it("passes the client's address to functions in X-Forwarded-For, as Supabase's edge does", async () => {
