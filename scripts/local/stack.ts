@@ -77,6 +77,8 @@ export async function startLocalStack(
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
     routeUpgrades(server, { '/realtime/v1/': realtime.handleUpgrade });
+    // Realtime's sockets close before the server, whose close waits for every connection.
+    cleanup.push(() => realtime.stop());
     cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
     await new Promise<void>((ready, fail) => {
       server.once('listening', ready);

@@ -40,6 +40,7 @@ export interface RealtimeEmulator {
   readonly settings: RealtimeSettings;
   /** False when the database has no logical replication (wal_level is not logical). */
   readonly replicationAvailable: boolean;
+  /** Closes every socket and stops reading the database; later calls wait for the first. */
   stop(): Promise<void>;
 }
 
@@ -101,6 +102,7 @@ export async function createRealtimeEmulator(
       for (const channel of conn.list()) await channel.checkExpiry();
     }
   };
+  let stopped: Promise<void> | undefined;
   const timer = setInterval(() => void tick().catch(() => {}), settings.tickMs);
   timer.unref();
 
@@ -122,11 +124,15 @@ export async function createRealtimeEmulator(
       dropped: [...connections].reduce((n, c) => n + c.dropped, 0),
     }),
     async stop() {
-      clearInterval(timer);
-      for (const conn of [...connections]) conn.close();
-      wss.close();
-      await replication.stop();
-      if (!opts.db) await db.end({ timeout: 1 });
+      if (stopped) return stopped;
+      stopped = (async () => {
+        clearInterval(timer);
+        for (const conn of [...connections]) conn.close();
+        wss.close();
+        await replication.stop();
+        if (!opts.db) await db.end({ timeout: 1 });
+      })();
+      return stopped;
     },
   };
 }
