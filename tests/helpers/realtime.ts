@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { RealtimeClient } from '@supabase/realtime-js';
+import { RealtimeClient, type RealtimeClientOptions } from '@supabase/realtime-js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WebSocket } from 'ws';
 import { KeyRing } from '../../scripts/emulators/auth/keys.ts';
@@ -45,7 +45,7 @@ export const ANON = DEMO_ANON_KEY;
 export const SERVICE = DEMO_SERVICE_ROLE_KEY;
 
 /** Waits until `pred` holds, polling; fails after `ms` (a bound on waiting, not an assertion). */
-export async function until(pred: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+export async function until(pred: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;
   while (!pred()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -124,6 +124,8 @@ export function useRealtimeEmulator(settings: Partial<RealtimeSettings> = {}): R
         params: { apikey: ANON },
         vsn,
         timeout: 5000,
+        // `ws`, not the global WebSocket that the test run's msw interceptor wraps.
+        transport: WebSocket as RealtimeClientOptions['transport'],
       });
       if (token) void c.setAuth(token);
       clients.push(c);

@@ -62,7 +62,7 @@ export async function createRealtimeEmulator(
   const log: Log = opts.log ?? ((level, m) => level !== 'debug' && console.error(`realtime: ${m}`));
   const db = opts.db ?? createDb(opts.dbUrl, { max: 5, name: 'realtime-emulator' });
   const hub = new Hub();
-  const changes = new ChangeDispatcher(db, settings.maxRecordBytes);
+  const changes = new ChangeDispatcher(db, settings.maxRecordBytes, log);
   let replicationAvailable = false;
   const ctx: RealtimeContext = {
     db,

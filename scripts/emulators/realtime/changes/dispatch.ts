@@ -1,4 +1,5 @@
 import type { Sql } from '../../../../shared/db/client.ts';
+import type { Log } from '../context.ts';
 import type { Change, Relation, Value } from '../pgoutput.ts';
 import type { Claims } from '../tokens.ts';
 import type { SubscriptionParams } from './params.ts';
@@ -47,10 +48,12 @@ export class ChangeDispatcher {
 
   private readonly db: Sql;
   private readonly maxRecordBytes: number;
+  private readonly log: Log;
 
-  constructor(db: Sql, maxRecordBytes: number) {
+  constructor(db: Sql, maxRecordBytes: number, log: Log) {
     this.db = db;
     this.maxRecordBytes = maxRecordBytes;
+    this.log = log;
   }
 
   add(sub: PgSubscription) {
@@ -196,7 +199,11 @@ export class ChangeDispatcher {
           );
           return Boolean(r?.ok);
         })
-        .catch(() => false);
+        .catch((err: Error) => {
+          // A policy that errors hides the row, as Realtime's check does; say why.
+          this.log('warn', `RLS check on ${table} failed: ${err.message}`);
+          return false;
+        });
       if (seen) out.push(...group);
     }
     return out;
