@@ -36,6 +36,7 @@ Ready in ${elapsed()}.
 
   API URL          ${url}
   Auth             ${url}/auth/v1 (JWKS at ${url}/auth/v1/.well-known/jwks.json)
+  Realtime         ${url.replace(/^http/, 'ws')}/realtime/v1 (WebSocket; REST at ${url}/realtime/v1/api)
   Mailbox          ${url}/mailbox (Auth mail: confirmations, magic links, resets)
   Storage          ${url}/storage/v1 (bytes in ${env.LOCAL_DATA_DIR}/storage)
   Functions        ${stack.functions.map((f) => `${url}/functions/v1/${f}`).join('\n                   ')}

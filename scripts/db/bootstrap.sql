@@ -719,6 +719,123 @@ as $$
   select nullif(current_setting('realtime.topic', true), '')::text;
 $$;
 
+-- Broadcast from the database: a row in realtime.messages is delivered to the
+-- topic's subscribers once its transaction commits (Realtime reads the table by
+-- logical replication), so a rolled-back transaction broadcasts nothing.
+alter table realtime.messages add column if not exists binary_payload bytea;
+
+do $$ begin
+  alter table realtime.messages
+    add constraint messages_payload_exclusive
+    check (payload is null or binary_payload is null) not valid;
+exception when duplicate_object then null;
+end $$;
+
+create or replace function realtime.send(
+  payload jsonb,
+  event   text,
+  topic   text,
+  private boolean default true
+)
+returns void
+language plpgsql
+as $$
+declare
+  generated_id uuid;
+  final_payload jsonb;
+begin
+  begin
+    generated_id := gen_random_uuid();
+    -- The message id travels in the payload too, as Supabase's send does.
+    if payload ? 'id' then
+      final_payload := payload;
+    else
+      final_payload := jsonb_set(payload, '{id}', to_jsonb(generated_id));
+    end if;
+    -- Insert policies see the channel through realtime.topic().
+    execute format('set local realtime.topic to %L', topic);
+    insert into realtime.messages (id, payload, event, topic, private, extension)
+    values (generated_id, final_payload, event, topic, private, 'broadcast');
+  exception
+    when others then
+      raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+  end;
+end;
+$$;
+
+create or replace function realtime.send_binary(
+  payload bytea,
+  event   text,
+  topic   text,
+  private boolean default true
+)
+returns void
+language plpgsql
+as $$
+declare
+  generated_id uuid;
+begin
+  begin
+    generated_id := gen_random_uuid();
+    execute format('set local realtime.topic to %L', topic);
+    insert into realtime.messages (id, binary_payload, event, topic, private, extension)
+    values (generated_id, payload, event, topic, private, 'broadcast');
+  exception
+    when others then
+      raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+  end;
+end;
+$$;
+
+-- For row triggers: sends {operation, table, schema, record, old_record} to a topic.
+create or replace function realtime.broadcast_changes(
+  topic_name   text,
+  event_name   text,
+  operation    text,
+  table_name   text,
+  table_schema text,
+  new          record,
+  old          record,
+  level        text default 'ROW'
+)
+returns void
+language plpgsql
+as $$
+declare
+  row_data jsonb := '{}'::jsonb;
+begin
+  if level = 'STATEMENT' then
+    raise exception 'function can only be triggered for each row, not for each statement';
+  end if;
+  if operation = 'INSERT' or operation = 'UPDATE' or operation = 'DELETE' then
+    row_data := jsonb_build_object(
+      'old_record', old, 'record', new, 'operation', operation,
+      'table', table_name, 'schema', table_schema
+    );
+    perform realtime.send(row_data, event_name, topic_name);
+  else
+    raise exception 'Unexpected operation type: %', operation;
+  end if;
+exception
+  when others then
+    raise exception 'Failed to process the row: %', sqlerrm;
+end;
+$$;
+
+-- Postgres Changes streams the tables that migrations add to `supabase_realtime`
+-- (empty, as on a new Supabase project); broadcast from the database streams
+-- realtime.messages through its own publication, as Realtime creates it.
+do $$ begin
+  if not exists (select 1 from pg_publication where pubname = 'supabase_realtime') then
+    create publication supabase_realtime;
+  end if;
+  if not exists (
+    select 1 from pg_publication where pubname = 'supabase_realtime_messages_publication'
+  ) then
+    create publication supabase_realtime_messages_publication for table realtime.messages;
+  end if;
+end $$;
+
 -- ---------------------------------------------------------------------------
 -- supabase_migrations: where the Supabase CLI records applied migrations.
 -- ---------------------------------------------------------------------------

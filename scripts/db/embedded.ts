@@ -43,7 +43,20 @@ export async function startEmbeddedPostgres(opts: {
     createPostgresUser: process.getuid?.() === 0,
     onLog: (m) => opts.onLog?.(String(m)),
     onError: (m) => opts.onLog?.(String(m)),
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      // Realtime reads committed changes by logical replication (pgoutput), as on Supabase;
+      // every Realtime emulator (one per test file) holds one temporary slot and one sender.
+      '-c',
+      'wal_level=logical',
+      '-c',
+      'max_replication_slots=64',
+      '-c',
+      'max_wal_senders=64',
+    ],
   });
   if (fresh) await pg.initialise();
   else clearStaleLock(opts.dataDir);

@@ -1,3 +1,5 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import type { App } from '../../shared/http/context.ts';
@@ -88,4 +90,19 @@ function rewrite(req: Request, path: (p: string) => string, remote?: string): Re
     duplex: 'half',
   };
   return new Request(url, init);
+}
+
+type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * WebSocket upgrades by path prefix (`/realtime/v1/` → Realtime). Node hands upgrades to
+ * the server's `upgrade` event rather than to the request handler, so they bypass Hono.
+ */
+export function routeUpgrades(server: unknown, handlers: Record<string, UpgradeHandler>) {
+  (server as Server).on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = req.url ?? '/';
+    const handler = Object.entries(handlers).find(([prefix]) => path.startsWith(prefix))?.[1];
+    if (handler) return handler(req, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
 }

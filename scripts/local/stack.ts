@@ -15,11 +15,13 @@ import { createMailboxApp } from '../emulators/auth/mailbox-app.ts';
 import { loadAuthSettings } from '../emulators/auth/settings.ts';
 import { createGraphEmulator, type GraphEmulator } from '../emulators/graph/emulator.ts';
 import { createLlmEmulator } from '../emulators/llm/app.ts';
+import { createRealtimeEmulator, type RealtimeEmulator } from '../emulators/realtime/app.ts';
+import { loadRealtimeSettings } from '../emulators/realtime/settings.ts';
 import { createStorageEmulator, type StorageEmulator } from '../emulators/storage/app.ts';
 import { loadStorageSettings } from '../emulators/storage/settings.ts';
 import type { LocalEnv } from './env.ts';
 import { functionsRequiringJwt } from './function-settings.ts';
-import { createGateway } from './gateway.ts';
+import { createGateway, routeUpgrades } from './gateway.ts';
 import { seedInitialAdmin } from './initial-admin.ts';
 import { portInUse } from './ports.ts';
 
@@ -31,7 +33,16 @@ export interface LocalStack {
   /** Meta's Graph API, emulated at `/graph`; it posts signed webhooks to the whatsapp function. */
   graph: GraphEmulator;
   storage: StorageEmulator;
+  realtime: RealtimeEmulator;
   stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /**
+   * Where every emulator and function reads time (token expiry, rate windows, signed URLs,
+   * lockouts); tests move it instead of waiting. The system clock by default.
+   */
+  clock?: Clock;
 }
 
 export type Progress = (step: string, detail?: string) => void;
@@ -44,8 +55,7 @@ export type Progress = (step: string, detail?: string) => void;
 export async function startLocalStack(
   env: LocalEnv,
   progress: Progress = () => {},
-  /** A clock for the emulators' expiry decisions (tests move it); the system's by default. */
-  opts: { clock?: Clock } = {},
+  opts: StackOptions = {},
 ): Promise<LocalStack> {
   const cleanup: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -63,23 +73,24 @@ export async function startLocalStack(
     await migrate(db, progress);
 
     const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
-    const auth = await startAuth(env, gatewayUrl, dbUrl, cleanup);
+    const clock = opts.clock ?? systemClock;
+    const auth = await startAuth(env, gatewayUrl, dbUrl, clock, cleanup);
     progress('auth', `${gatewayUrl}/auth/v1 (emulated Supabase Auth)`);
     const graph = createGraphEmulator({
       webhookUrl: `${gatewayUrl}/functions/v1/whatsapp/webhook`,
       appSecret: env.WHATSAPP_APP_SECRET,
-      clock: opts.clock ?? systemClock,
+      clock,
       basePath: '/graph',
     });
-    const storage = startStorage(env, dbUrl, auth, opts.clock, cleanup);
+    const storage = startStorage(env, dbUrl, auth, clock, cleanup);
     progress('storage', `${gatewayUrl}/storage/v1 (emulated Supabase Storage)`);
+    const realtime = await startRealtime(env, dbUrl, auth, clock, cleanup);
+    progress('realtime', `${gatewayUrl.replace(/^http/, 'ws')}/realtime/v1 (emulated Realtime)`);
     const gateway = createGateway({
-      functions: buildFunctions(env, gatewayUrl, dbUrl, cleanup),
+      functions: buildFunctions(env, gatewayUrl, dbUrl, clock, cleanup),
       jwtRequired: functionsRequiringJwt(),
       // Remembered until `exp`, as every verifier in the stack does (see verified-tokens.ts).
-      verifyJwt: cachedVerifier((token) => auth.deps.keys.verify(token), {
-        clock: opts.clock ?? systemClock,
-      }),
+      verifyJwt: cachedVerifier((token) => auth.deps.keys.verify(token), { clock }),
       services: {
         '/auth/v1': auth.fetch,
         '/storage/v1': storage.fetch,
@@ -87,9 +98,13 @@ export async function startLocalStack(
         '/graph': graph.fetch,
         // OpenAI-compatible; the worker's LLM_BASE_URL points here unless a real model is set.
         '/llm/v1': createLlmEmulator({ basePath: '/llm/v1' }).fetch,
+        '/realtime/v1': realtime.fetch,
       },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
+    routeUpgrades(server, { '/realtime/v1/': realtime.handleUpgrade });
+    // Realtime's sockets close before the server, whose close waits for every connection.
+    cleanup.push(() => realtime.stop());
     cleanup.push(() => new Promise<void>((done) => server.close(() => done())));
     // Runs before the server closes: pending webhooks are dropped, those in flight finish.
     cleanup.push(() => graph.stop());
@@ -114,6 +129,7 @@ export async function startLocalStack(
       auth,
       graph,
       storage,
+      realtime,
       stop,
     };
   } catch (err) {
@@ -147,6 +163,7 @@ async function startAuth(
   env: LocalEnv,
   gatewayUrl: string,
   dbUrl: string,
+  clock: Clock,
   cleanup: Array<() => Promise<void>>,
 ) {
   const db = createDb(dbUrl, { max: 5, name: 'auth-emulator' });
@@ -158,7 +175,12 @@ async function startAuth(
   });
   // Keys live with the local data, so tokens stay valid across restarts.
   settings.signingKeysPath ??= resolve(env.LOCAL_DATA_DIR, 'auth', 'signing_keys.json');
-  return createAuthEmulator({ db, settings, apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY] });
+  return createAuthEmulator({
+    db,
+    settings,
+    clock,
+    apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY],
+  });
 }
 
 /** Storage over the same database; bytes under LOCAL_DATA_DIR/storage, JWTs checked as Auth's. */
@@ -166,7 +188,7 @@ function startStorage(
   env: LocalEnv,
   dbUrl: string,
   auth: AuthEmulator,
-  clock: Clock | undefined,
+  clock: Clock,
   cleanup: Array<() => Promise<void>>,
 ) {
   const db = createDb(dbUrl, { max: 5, name: 'storage-emulator' });
@@ -179,6 +201,31 @@ function startStorage(
     clock,
     settings: loadStorageSettings(),
   });
+}
+
+/**
+ * Realtime over the same database, verifying tokens with Auth's keys (ES256 JWKS and the
+ * HS256 secret); its limits come from `REALTIME_*` variables.
+ */
+async function startRealtime(
+  env: LocalEnv,
+  dbUrl: string,
+  auth: AuthEmulator,
+  clock: Clock,
+  cleanup: Array<() => Promise<void>>,
+) {
+  const realtime = await createRealtimeEmulator({
+    dbUrl,
+    verifyJwt: (token) => auth.deps.keys.verify(token),
+    apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY],
+    clock,
+    settings: loadRealtimeSettings(process.env),
+    log: (level, message) => {
+      if (env.LOG_LEVEL !== 'silent' && level !== 'debug') console.error(`realtime: ${message}`);
+    },
+  });
+  cleanup.push(() => realtime.stop());
+  return realtime;
 }
 
 async function migrate(db: Pool, progress: Progress) {
@@ -198,6 +245,7 @@ function buildFunctions(
   env: LocalEnv,
   gatewayUrl: string,
   dbUrl: string,
+  clock: Clock,
   cleanup: Array<() => Promise<void>>,
 ): Record<string, App> {
   const own = Object.keys(functionEnvSchema.shape);
@@ -217,7 +265,7 @@ function buildFunctions(
   return Object.fromEntries(
     Object.entries(functionBuilders).map(([name, build]) => {
       // One instance per function, as Supabase runs them; each closes its pool on stop.
-      const services = createServices(config, { dbName: name });
+      const services = createServices(config, { dbName: name, clock });
       cleanup.push(services.close);
       return [name, build({ config, log, services })];
     }),

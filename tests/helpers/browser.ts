@@ -1,13 +1,23 @@
+import type { RealtimeClientOptions } from '@supabase/realtime-js';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { WebSocket } from 'ws';
 import { DEMO_ANON_KEY } from '../../scripts/local/keys.ts';
 
-/** A supabase-js client as a browser app makes it; `pkce` keeps the verifier in memory. */
+type Transport = RealtimeClientOptions['transport'];
+
+/**
+ * A supabase-js client as a browser app makes it; `pkce` keeps the verifier in memory;
+ * `vsn` picks Realtime's serializer (realtime-js defaults to 2.0.0).
+ */
 export function appClient(
   url: string,
-  opts: { pkce?: boolean; key?: string } = {},
+  opts: { pkce?: boolean; key?: string; vsn?: '1.0.0' | '2.0.0' } = {},
 ): SupabaseClient {
   const items = new Map<string, string>();
   return createClient(url, opts.key ?? DEMO_ANON_KEY, {
+    // Node's global WebSocket is wrapped by the test run's msw interceptor, which now and
+    // then loses a frame; `ws` (the transport realtime-js documents for Node) does not.
+    realtime: opts.vsn ? { vsn: opts.vsn, transport: WebSocket as Transport } : undefined,
     auth: {
       flowType: opts.pkce ? 'pkce' : 'implicit',
       storage: {

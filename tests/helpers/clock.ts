@@ -27,3 +27,27 @@ export class ManualClock implements Clock {
     this.at = ms;
   }
 }
+
+/**
+ * A clock that runs with the machine's, and that a test can move ahead: for code whose
+ * timers run in real time (heartbeats) while a test jumps to a token's expiry.
+ *
+ * @example
+ * const clock = new OffsetClock();
+ * clock.jumpTo(exp * 1000); // now it is the token's expiry, and time keeps running
+ */
+export class OffsetClock implements Clock {
+  private offset = 0;
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  jumpTo(ms: number): void {
+    this.offset = ms - Date.now();
+  }
+
+  reset(): void {
+    this.offset = 0;
+  }
+}

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { localEnvSchema } from '../../scripts/local/env.ts';
 import { freePort } from '../../scripts/local/ports.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
-import type { Clock } from '../../shared/clock.ts';
+import { type LocalStack, type StackOptions, startLocalStack } from '../../scripts/local/stack.ts';
 import { parseEnv } from '../../shared/config.ts';
 import { type TestDatabase, useTestDatabase } from './db.ts';
+
+/** Variables read from the environment by the emulators rather than by the stack's schema. */
+const passedThrough = (k: string) => k.startsWith('GOTRUE_') || k.startsWith('REALTIME_');
 
 export interface StackHarness {
   readonly stack: LocalStack;
@@ -20,12 +22,12 @@ export interface StackHarness {
 /**
  * The whole local stack (`npm run dev`) on a free port over this file's own database, for
  * end-to-end tests with real HTTP. `env` overrides the local stack's variables; GoTrue
- * variables (GOTRUE_*) in it are passed to the Auth emulator. `opts.clock` (a ManualClock)
- * lets a test move the emulators' time instead of waiting.
+ * variables (GOTRUE_*) in it are passed to the Auth emulator, REALTIME_* ones to Realtime.
+ * `opts.clock` is the clock Realtime decides by.
  */
 export function useLocalStack(
   env: Record<string, string> = {},
-  opts: { clock?: Clock } = {},
+  opts: StackOptions = {},
 ): StackHarness {
   const db = useTestDatabase();
   const steps: string[] = [];
@@ -36,7 +38,7 @@ export function useLocalStack(
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stack-'));
     for (const [k, v] of Object.entries(env)) {
-      if (!k.startsWith('GOTRUE_')) continue;
+      if (!passedThrough(k)) continue;
       saved[k] = process.env[k];
       process.env[k] = v;
     }
@@ -45,7 +47,7 @@ export function useLocalStack(
       GATEWAY_PORT: String(await freePort()),
       LOCAL_DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
-      ...Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('GOTRUE_'))),
+      ...Object.fromEntries(Object.entries(env).filter(([k]) => !passedThrough(k))),
     });
     stack = await startLocalStack(parsed, (step) => steps.push(step), opts);
   });

@@ -21,7 +21,15 @@ describe('the local stack', () => {
   });
 
   it('reports each step as it starts', () => {
-    expect(steps).toEqual(['database', 'migrations', 'auth', 'storage', 'gateway', 'admin']);
+    expect(steps).toEqual([
+      'database',
+      'migrations',
+      'auth',
+      'storage',
+      'realtime',
+      'gateway',
+      'admin',
+    ]);
   });
 
   it("passes the client's address to functions in X-Forwarded-For, as Supabase's edge does", async () => {

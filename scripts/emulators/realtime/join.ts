@@ -1,0 +1,92 @@
+import type { PgSubscription } from './changes/dispatch.ts';
+import { parseSubscriptionParams } from './changes/params.ts';
+import { resolveSubscription } from './changes/subscribe.ts';
+import { Channel } from './channel.ts';
+import type { ChannelHost, RealtimeContext } from './context.ts';
+import { bindingId, readJoinConfig } from './join-config.ts';
+import { encodeReply, type InMessage } from './serializer.ts';
+
+const TOKEN_CODES = {
+  malformed: 'MalformedJWT',
+  signature: 'JwtSignatureError',
+  expired: 'InvalidJWTToken',
+  missing_claims: 'InvalidJWTToken',
+} as const;
+
+/**
+ * `phx_join` on `realtime:<topic>`, in Realtime's order: limits (users, joins per second,
+ * channels per socket), the token, then RLS for private channels. Answers the join and
+ * returns the channel, or answers the error and returns nothing.
+ */
+export async function joinChannel(
+  ctx: RealtimeContext,
+  host: ChannelHost,
+  msg: InMessage,
+): Promise<Channel | undefined> {
+  const refuse = (reason: string) => {
+    host.send(encodeReply(host.vsn, msg, 'error', { reason }));
+    return undefined;
+  };
+  if (msg.topic === 'realtime:') return refuse('TopicNameRequired: You must provide a topic name');
+  const { settings } = ctx;
+  if (host.channelCount() === 0 && ctx.users.size >= settings.maxConcurrentUsers) {
+    return refuse('ConnectionRateLimitReached: Too many connected users');
+  }
+  if (!ctx.joins.hit()) {
+    refuse('ClientJoinRateLimitReached: Too many joins per second');
+    host.disconnect();
+    return undefined;
+  }
+  if (host.channelCount() >= settings.maxChannelsPerClient) {
+    return refuse('ChannelRateLimitReached: Too many channels');
+  }
+  const channel = new Channel(ctx, host, msg.topic, msg.joinRef, readJoinConfig(msg.payload));
+  const token = await channel.confirm();
+  if (!token.ok) return refuse(`${TOKEN_CODES[token.reason]}: ${token.message}`);
+  channel.claims = token.claims;
+  if (channel.isPrivate) {
+    const denied = await channel.authorizeRead();
+    if (denied) return refuse(`Unauthorized: ${denied}`);
+  }
+  channel.bindings = channel.config.postgresChanges.map((p) => ({ ...p, id: bindingId(p) }));
+  ctx.hub.subscribe(channel.key, channel);
+  host.send(encodeReply(host.vsn, msg, 'ok', { postgres_changes: channel.bindings }));
+  if (channel.presenceEnabled && channel.canRead('presence')) {
+    channel.push('presence_state', ctx.presence.list(channel.key));
+  }
+  if (channel.bindings.length) await subscribeChanges(channel);
+  return channel;
+}
+
+/**
+ * Registers the channel's Postgres Changes subscriptions (all or none), then says so with a
+ * `system` message: "Subscribed to PostgreSQL", or why not.
+ */
+export async function subscribeChanges(channel: Channel): Promise<void> {
+  const { ctx } = channel;
+  ctx.changes.removeOwner(channel);
+  if (!ctx.replicationAvailable()) {
+    channel.system(
+      'postgres_changes',
+      'error',
+      'Unable to subscribe to changes: logical replication is not available (wal_level must be logical)',
+    );
+    return;
+  }
+  const subs: PgSubscription[] = [];
+  for (const binding of channel.bindings) {
+    const parsed = parseSubscriptionParams(binding);
+    if (!parsed.ok) return channel.system('postgres_changes', 'error', parsed.message);
+    const resolved = await resolveSubscription(ctx.db, parsed.params, channel.claims.role);
+    if (!resolved.ok) return channel.system('postgres_changes', 'error', resolved.message);
+    subs.push({
+      id: binding.id,
+      owner: channel,
+      params: parsed.params,
+      entities: new Set(resolved.entities.map((e) => e.oid)),
+    });
+  }
+  if (channel.closed) return;
+  for (const sub of subs) ctx.changes.add(sub);
+  channel.system('postgres_changes', 'ok', 'Subscribed to PostgreSQL');
+}
