@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { DEMO_ANON_KEY, DEMO_JWT_SECRET, DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
+import type { Clock } from '../../shared/clock.ts';
 import type { FunctionConfig } from '../../shared/config.ts';
 import { functionBuilders } from '../../shared/functions/index.ts';
 import type { App } from '../../shared/http/context.ts';
@@ -23,13 +24,15 @@ export interface FunctionsHarness {
 /**
  * Every function app wired as in production (real services, real PostgreSQL, JWKS
  * verification), talking to the in-process Auth emulator. `authEnv` takes GoTrue variable
- * names; `config` overrides the functions' own settings.
+ * names; `config` overrides the functions' own settings; `opts.clock` is the time both the
+ * functions and the emulator decide by (a ManualClock lets a test move it).
  */
 export function useFunctions(
   authEnv: Record<string, string> = {},
   config: Partial<FunctionConfig> = {},
+  opts: { clock?: Clock } = {},
 ): FunctionsHarness {
-  const auth = useAuthEmulator(authEnv);
+  const auth = useAuthEmulator(authEnv, opts);
   let services: Services | undefined;
   let apps: Record<string, App> = {};
 
@@ -43,7 +46,7 @@ export function useFunctions(
       LOG_LEVEL: 'silent',
       ...config,
     });
-    const built = createServices(cfg, { dbName: 'test-functions' });
+    const built = createServices(cfg, { dbName: 'test-functions', clock: opts.clock });
     services = built;
     const log = createLogger({ level: 'silent' });
     apps = Object.fromEntries(

@@ -26,6 +26,8 @@ const MAP: Record<string, ErrorCode> = {
   bad_code_verifier: 'invalid_token',
   insufficient_aal: 'insufficient_aal',
   mfa_verification_failed: 'mfa_verification_failed',
+  // The factor's budget of wrong codes is spent (the MFA verification hook refused).
+  mfa_verification_rejected: 'forbidden',
   mfa_challenge_expired: 'mfa_verification_failed',
   mfa_factor_not_found: 'not_found',
   mfa_challenge_not_found: 'not_found',
