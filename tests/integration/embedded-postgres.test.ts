@@ -157,8 +157,16 @@ describe.skipIf(!isRoot)('embedded PostgreSQL as root, in a folder only root can
     try {
       await mkdir(dataDir, { recursive: true });
       await writeFile(join(dataDir, 'PG_VERSION'), '17\n');
-      const started = startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: true });
-      await expect(started).rejects.toThrow(
+      const failure = await startEmbeddedPostgres({
+        dataDir,
+        port: await freePort(),
+        persistent: true,
+      }).then(
+        () => new Error('it started'),
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message).toBe(
         `${dataDir} holds files, and user postgres cannot reach it (a folder above it is private): move the project to a folder others can enter, or set DATABASE_URL`,
       );
     } finally {
