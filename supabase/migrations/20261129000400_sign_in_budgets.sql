@@ -225,7 +225,9 @@ as $$
   select b.paused_until
     from auth.users u
     join private.sign_in_budgets b on b.subject = 'password:' || u.id
-   where lower(u.email) = lower(p_email) and b.paused_until > p_at
+   -- GoTrue's own lookup (instance_id, lower(email)), served by users_instance_id_email_idx.
+   where u.instance_id = '00000000-0000-0000-0000-000000000000'::uuid
+     and lower(u.email) = lower(p_email) and b.paused_until > p_at
 $$;
 
 revoke execute on function private.password_paused_until(text, timestamptz)

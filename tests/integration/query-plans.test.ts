@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool, Tx } from '../../shared/db/client.ts';
-import { asUser } from '../../shared/db/doors.ts';
+import { asService, asUser } from '../../shared/db/doors.ts';
 import type { Position } from '../../shared/db/keyset.ts';
 import { listAuditLog } from '../../shared/identity/audit-log.ts';
+import { passwordHolds } from '../../shared/identity/lockout.ts';
 import { listSessionPage } from '../../shared/identity/session-pages.ts';
 import { listUsers } from '../../shared/identity/users.ts';
 import { findUserIdByEmail, listMembers } from '../../shared/projects/members.ts';
@@ -204,6 +205,15 @@ const cases: Case[] = [
       ),
     index: 'users_instance_id_email_idx',
     returns: (r) => expect(r).toBe(seed.member77),
+  },
+  {
+    name: 'sign-in: whether a password sign-in must wait, checked before every attempt',
+    run: (pool) =>
+      asService(pool, (tx) =>
+        passwordHolds(tx, seed.member77Email.toUpperCase(), '203.0.113.9', new Date()),
+      ),
+    index: 'users_instance_id_email_idx',
+    returns: (r) => expect(r).toEqual({ lock: null, pause: null }),
   },
 ];
 
