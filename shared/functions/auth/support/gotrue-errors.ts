@@ -1,4 +1,4 @@
-import type { AuthError } from '@supabase/supabase-js';
+import { type AuthError, isAuthSessionMissingError } from '@supabase/supabase-js';
 import { AppError, type ErrorCode } from '../../../errors.ts';
 
 /** Supabase Auth error codes and what they mean in this API. Unknown ones become 502. */
@@ -42,6 +42,13 @@ const MAP: Record<string, ErrorCode> = {
  * raw message for server-side failures (which may describe internals).
  */
 export function fromAuthError(error: AuthError): AppError {
+  // supabase-js reports a token whose session Auth no longer has as a missing session,
+  // without Auth's code: for the caller it is the same 401 as any other dead token.
+  if (isAuthSessionMissingError(error))
+    return new AppError('invalid_token', {
+      detail: 'The access token is invalid, expired or revoked',
+      cause: error,
+    });
   const code = error.code ? MAP[error.code] : undefined;
   if (code) {
     const detail = code === 'bad_gateway' ? undefined : error.message;
