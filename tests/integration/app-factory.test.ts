@@ -102,7 +102,7 @@ describe('the middleware stack', () => {
     expect(text).not.toMatch(/hunter2|db\.internal|Error:|at /);
     expect(JSON.parse(text)).toMatchObject({ code: 'internal', status: 500 });
     const logged = t.logs.find((l) => l.msg === 'request failed');
-    expect(logged).toBeDefined();
+    expect(logged).toMatchObject({ level: 'error', code: 'internal' });
     expect(JSON.stringify(logged)).toContain('db.internal');
   });
 
