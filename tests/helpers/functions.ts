@@ -19,6 +19,8 @@ export interface FunctionsHarness {
     path: string,
     init?: { method?: string; json?: unknown; token?: string; headers?: Record<string, string> },
   ): Promise<Response>;
+  /** Resolves when the work the apps started in the background at build time is done. */
+  started(): Promise<void>;
 }
 
 /**
@@ -35,6 +37,7 @@ export function useFunctions(
   const auth = useAuthEmulator(authEnv, opts);
   let services: Services | undefined;
   let apps: Record<string, App> = {};
+  const tasks: Array<Promise<unknown>> = [];
 
   beforeAll(() => {
     const cfg = testConfig({
@@ -52,7 +55,7 @@ export function useFunctions(
     apps = Object.fromEntries(
       Object.entries(functionBuilders).map(([name, build]) => [
         name,
-        build({ config: cfg, log, services: built }),
+        build({ config: cfg, log, services: built, background: (task) => tasks.push(task) }),
       ]),
     );
   });
@@ -65,6 +68,9 @@ export function useFunctions(
     get services() {
       if (!services) throw new Error('services exist only inside tests and hooks');
       return services;
+    },
+    async started() {
+      await Promise.all(tasks);
     },
     async call(fn, path, init = {}) {
       const headers: Record<string, string> = { 'x-forwarded-for': '203.0.113.9', ...init.headers };
