@@ -61,6 +61,9 @@ export const functionEnvSchema = z.object({
     .max(50 * 1024 * 1024)
     .default(1024 * 1024),
   LOG_LEVEL: logLevel,
+  /** Where unhandled errors are reported (Sentry); without it nothing is sent anywhere. */
+  SENTRY_DSN: z.url({ message: 'must be a Sentry DSN URL' }).optional(),
+  SENTRY_ENVIRONMENT: z.string().min(1).max(64).default('production'),
   /** Connections each function instance may hold; requests queue for them beyond that. */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   /**

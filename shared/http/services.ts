@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import type { SessionCache } from '../auth/session-cache.ts';
 import type { Clock } from '../clock.ts';
 import type { FunctionConfig } from '../config.ts';
+import type { ErrorReporter } from '../error-reporting.ts';
 import type { Pool } from '../db/client.ts';
 
 /**
@@ -14,6 +15,8 @@ export interface Services {
   db: Pool;
   /** Where every time decision reads the time. */
   clock: Clock;
+  /** Unhandled errors besides the log: Sentry with SENTRY_DSN, nowhere otherwise. */
+  errors: ErrorReporter;
   authenticator: Authenticator;
   sessions: SessionCache;
   /**

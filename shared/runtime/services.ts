@@ -5,6 +5,7 @@ import { cachedVerifier } from '../auth/verified-tokens.ts';
 import { createTokenVerifier } from '../auth/verifier.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { FunctionConfig } from '../config.ts';
+import { noReporter, sentryReporter } from '../error-reporting.ts';
 import { createDb } from '../db/client.ts';
 import { asService } from '../db/doors.ts';
 import type { Services } from '../http/services.ts';
@@ -53,10 +54,17 @@ export function createServices(
   const admin = createClient(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY, {
     auth: NO_SESSION,
   });
+  const errors = config.SENTRY_DSN
+    ? sentryReporter(config.SENTRY_DSN, {
+        environment: config.SENTRY_ENVIRONMENT,
+        serverName: opts.dbName,
+      })
+    : noReporter;
   return {
     config,
     db,
     clock,
+    errors,
     authenticator,
     sessions,
     authClient: ({ ip, accessToken } = {}) =>
@@ -72,6 +80,9 @@ export function createServices(
         },
       }),
     adminClient: () => admin,
-    close: () => db.end({ timeout: 5 }),
+    close: async () => {
+      await errors.flush();
+      await db.end({ timeout: 5 });
+    },
   };
 }
