@@ -22,6 +22,7 @@ describe('parseEnv', () => {
       LOG_LEVEL: 'info',
       DB_POOL_SIZE: 5,
       ADMIN_MFA_REQUIRED: true,
+      SENTRY_ENVIRONMENT: 'production',
       AUTH_RATE_LIMIT_WINDOW_SECONDS: 300,
       AUTH_RATE_LIMIT_PER_IP: 30,
       AUTH_RATE_LIMIT_PER_ACCOUNT: 10,
