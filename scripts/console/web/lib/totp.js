@@ -13,7 +13,6 @@ const codeInput = () =>
     autocomplete: 'one-time-code',
     pattern: '[0-9]{6}',
     maxlength: 6,
-    'aria-label': 'Code',
   });
 
 /**
@@ -22,7 +21,7 @@ const codeInput = () =>
 export function verifyForm(ctx, factor, done) {
   return form(
     ctx,
-    { class: 'inline', 'aria-label': 'Verify code' },
+    { class: 'inline', 'aria-label': 'Second factor code' },
     [field(`Code from ${factor.friendly_name ?? 'your authenticator app'}`, codeInput())],
     'Verify',
     async ({ code }) => {
