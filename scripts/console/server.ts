@@ -85,6 +85,7 @@ export function createConsoleApp(opts: ConsoleOptions): ConsoleApp {
     return target ? file(target) : notFound();
   });
   app.all('/*', () => new Response('Method not allowed', { status: 405, headers: HEADERS }));
+  app.notFound(notFound);
   return { fetch: app.fetch };
 }
 

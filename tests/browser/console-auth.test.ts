@@ -90,6 +90,8 @@ describe('console sign-in', () => {
     const qr = page.getByRole('img', { name: 'QR code of the new factor' });
     await qr.waitFor();
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+    // It shows: decoding a broken image fails.
+    await qr.evaluate((img) => (img as HTMLImageElement).decode());
     const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
     await page.getByLabel(/^Code from/).fill(totp(secret, clock.now() / 1000));
     await page.getByRole('button', { name: 'Verify' }).click();

@@ -2,7 +2,24 @@
 import { field, h, replace } from './dom.js';
 import { form } from './ui.js';
 
-const QR_DATA_URL = /^data:image\/svg\+xml[;,]/;
+/**
+ * The QR code as an image URL. The API passes on supabase-js's `data:image/svg+xml;utf-8,`
+ * URL with the SVG unencoded, which a browser cuts at its first `#` (a colour); encoded
+ * again, it shows. Only an SVG in an <img> (where it runs no script) is ever shown.
+ */
+function qrImageUrl(qr) {
+  const comma = String(qr ?? '').indexOf(',');
+  const header = comma < 0 ? '' : qr.slice(0, comma);
+  if (!/^data:image\/svg\+xml(;|$)/.test(header)) return null;
+  if (header.split(';').includes('base64')) return qr;
+  let svg = qr.slice(comma + 1);
+  try {
+    svg = decodeURIComponent(svg);
+  } catch {
+    // Not encoded at all: taken as it is.
+  }
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}
 
 /** A code from an authenticator app: six digits. */
 const codeInput = () =>
@@ -51,12 +68,12 @@ export function enrolView(ctx, done) {
 }
 
 function scan(ctx, factor, done) {
-  const qr = factor.totp.qr_code;
+  const qr = qrImageUrl(factor.totp.qr_code);
   return h(
     'div',
     { class: 'scan' },
     h('p', {}, 'Scan this with your authenticator app, or type the secret into it:'),
-    QR_DATA_URL.test(qr)
+    qr
       ? h('img', {
           class: 'qr',
           src: qr,
