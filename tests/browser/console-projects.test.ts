@@ -162,7 +162,10 @@ describe('console projects', () => {
     const history = (await ada('GET', `${base}?order=desc&limit=1`)) as {
       data: Array<{ content: string; author_id: string }>;
     };
-    expect(history.data[0]).toMatchObject({ content: 'Posted from the console', author_id: ids.ada });
+    expect(history.data[0]).toMatchObject({
+      content: 'Posted from the console',
+      author_id: ids.ada,
+    });
     expect(await page.evaluate(() => (window as { hacked?: number }).hacked)).toBeUndefined();
     expect(browser.pageErrors).toEqual([]);
   });
