@@ -79,6 +79,24 @@ describe('console sign-in', () => {
     expect(await storedSession(page)).toBeNull();
   });
 
+  it('mails a sign-in link that signs in to the console', async () => {
+    const url = h.stack.gatewayUrl;
+    await createUser(url, 'linus@example.com');
+    const page = await browser.page();
+    await page.goto(`${url}/console/sign-in`);
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Email').fill('linus@example.com');
+    await page.getByRole('button', { name: 'Email me a sign-in link instead' }).click();
+    await page.getByRole('status').getByText('a sign-in link is on its way').waitFor();
+
+    const [mail] = await h.mails('linus@example.com');
+    await page.goto(mail?.Link ?? '');
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    expect(await page.getByTestId('who').textContent()).toBe('linus@example.com');
+    // supabase-js took the session out of the URL.
+    expect(new URL(page.url()).hash).toBe('');
+  });
+
   it('enrols TOTP from its QR code, then steps a later session up when the API asks', async () => {
     const url = h.stack.gatewayUrl;
     await createUser(url, 'grace@example.com');
