@@ -46,8 +46,9 @@ function leave() {
  */
 function handle(err) {
   if (err?.stepUp) {
-    const here = router.current().path;
-    router.go(`/mfa?next=${encodeURIComponent(here.startsWith('/mfa') ? '/' : here)}`);
+    const { path } = router.current();
+    const here = path.startsWith('/mfa') ? '/' : path + location.search;
+    router.go(`/mfa?next=${encodeURIComponent(here)}`);
     return true;
   }
   if (err?.status === 401 && err.signedIn) {
@@ -78,7 +79,7 @@ async function show({ route, params, path, search }) {
   replace(root, session ? shell(session, path, main) : main);
   if (!route) return replace(main, h('h1', {}, 'Not found'), link(ctx({}, search), '/', 'Home'));
   try {
-    const node = await route.page(ctx(params, search));
+    const node = await route.page(ctx(params, search, mine));
     if (mine === generation) replace(main, node);
   } catch (err) {
     if (mine === generation && !handle(err)) replace(main, errorView(err));
@@ -86,7 +87,7 @@ async function show({ route, params, path, search }) {
 }
 
 /** What a page is given: the clients, its params, and the app's helpers. */
-function ctx(params, search) {
+function ctx(params, search, mine = generation) {
   return {
     params,
     search,
@@ -95,8 +96,11 @@ function ctx(params, search) {
     supabase,
     router,
     handle,
-    /** Registers `fn` to run when the reader leaves this page. */
-    onLeave: (fn) => leaving.push(fn),
+    /**
+     * Registers `fn` to run when the reader leaves this page; at once if they already
+     * have (a subscription made while a slow page loaded must not outlive it).
+     */
+    onLeave: (fn) => (mine === generation ? leaving.push(fn) : fn()),
     /** The signed-in user (id, email) as supabase-js holds it. */
     user: async () => (await supabase.auth.getSession()).data.session?.user ?? null,
   };
