@@ -35,6 +35,7 @@ console.log(`
 Ready in ${elapsed()}.
 
   API URL          ${url}
+  Console          ${url}/console (sign in, projects, members, history)
   Auth             ${url}/auth/v1 (JWKS at ${url}/auth/v1/.well-known/jwks.json)
   Realtime         ${url.replace(/^http/, 'ws')}/realtime/v1 (WebSocket; REST at ${url}/realtime/v1/api)
   Mailbox          ${url}/mailbox (Auth mail: confirmations, magic links, resets)

@@ -8,6 +8,7 @@ import { functionBuilders } from '../../shared/functions/index.ts';
 import type { App } from '../../shared/http/context.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createServices } from '../../shared/runtime/services.ts';
+import { createConsoleApp } from '../console/server.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
 import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
@@ -99,6 +100,8 @@ export async function startLocalStack(
         // OpenAI-compatible; the worker's LLM_BASE_URL points here unless a real model is set.
         '/llm/v1': createLlmEmulator({ basePath: '/llm/v1' }).fetch,
         '/realtime/v1': realtime.fetch,
+        // A web app to see the system work, over the public API only (scripts/console/).
+        '/console': createConsoleApp({ anonKey: env.ANON_KEY }).fetch,
       },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
@@ -175,6 +178,8 @@ async function startAuth(
   });
   // Keys live with the local data, so tokens stay valid across restarts.
   settings.signingKeysPath ??= resolve(env.LOCAL_DATA_DIR, 'auth', 'signing_keys.json');
+  // Mailed sign-up and sign-in links may land on the console.
+  settings.redirectUrls.push(`${gatewayUrl}/console`);
   return createAuthEmulator({
     db,
     settings,
