@@ -44,7 +44,10 @@ export type Progress = (step: string, detail?: string) => void;
 export async function startLocalStack(
   env: LocalEnv,
   progress: Progress = () => {},
-  /** A clock for the emulators' expiry decisions (tests move it); the system's by default. */
+  /**
+   * One clock for every time decision of the stack (the emulators' and the functions'): tests
+   * move it; the system's by default.
+   */
   opts: { clock?: Clock } = {},
 ): Promise<LocalStack> {
   const cleanup: Array<() => Promise<void>> = [];
@@ -63,7 +66,7 @@ export async function startLocalStack(
     await migrate(db, progress);
 
     const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
-    const auth = await startAuth(env, gatewayUrl, dbUrl, cleanup);
+    const auth = await startAuth(env, gatewayUrl, dbUrl, opts.clock, cleanup);
     progress('auth', `${gatewayUrl}/auth/v1 (emulated Supabase Auth)`);
     const graph = createGraphEmulator({
       webhookUrl: `${gatewayUrl}/functions/v1/whatsapp/webhook`,
@@ -74,7 +77,7 @@ export async function startLocalStack(
     const storage = startStorage(env, dbUrl, auth, opts.clock, cleanup);
     progress('storage', `${gatewayUrl}/storage/v1 (emulated Supabase Storage)`);
     const gateway = createGateway({
-      functions: buildFunctions(env, gatewayUrl, dbUrl, cleanup),
+      functions: buildFunctions(env, gatewayUrl, dbUrl, opts.clock, cleanup),
       jwtRequired: functionsRequiringJwt(),
       // Remembered until `exp`, as every verifier in the stack does (see verified-tokens.ts).
       verifyJwt: cachedVerifier((token) => auth.deps.keys.verify(token), {
@@ -147,6 +150,7 @@ async function startAuth(
   env: LocalEnv,
   gatewayUrl: string,
   dbUrl: string,
+  clock: Clock | undefined,
   cleanup: Array<() => Promise<void>>,
 ) {
   const db = createDb(dbUrl, { max: 5, name: 'auth-emulator' });
@@ -158,7 +162,12 @@ async function startAuth(
   });
   // Keys live with the local data, so tokens stay valid across restarts.
   settings.signingKeysPath ??= resolve(env.LOCAL_DATA_DIR, 'auth', 'signing_keys.json');
-  return createAuthEmulator({ db, settings, apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY] });
+  return createAuthEmulator({
+    db,
+    settings,
+    apiKeys: [env.ANON_KEY, env.SERVICE_ROLE_KEY],
+    clock,
+  });
 }
 
 /** Storage over the same database; bytes under LOCAL_DATA_DIR/storage, JWTs checked as Auth's. */
@@ -198,6 +207,7 @@ function buildFunctions(
   env: LocalEnv,
   gatewayUrl: string,
   dbUrl: string,
+  clock: Clock | undefined,
   cleanup: Array<() => Promise<void>>,
 ): Record<string, App> {
   const own = Object.keys(functionEnvSchema.shape);
@@ -209,6 +219,7 @@ function buildFunctions(
     SUPABASE_DB_URL: dbUrl,
     SUPABASE_JWT_SECRET: env.JWT_SECRET,
     CURSOR_SECRET: env.CURSOR_SECRET,
+    TOKEN_KEYS_SECRET: env.TOKEN_KEYS_SECRET,
     CORS_ORIGINS: env.CORS_ORIGINS.join(','),
     LOG_LEVEL: env.LOG_LEVEL,
   };
@@ -217,7 +228,7 @@ function buildFunctions(
   return Object.fromEntries(
     Object.entries(functionBuilders).map(([name, build]) => {
       // One instance per function, as Supabase runs them; each closes its pool on stop.
-      const services = createServices(config, { dbName: name });
+      const services = createServices(config, { dbName: name, clock });
       cleanup.push(services.close);
       return [name, build({ config, log, services })];
     }),

@@ -29,3 +29,11 @@ export function problemResponses(...statuses: number[]) {
     ]),
   );
 }
+
+/**
+ * Who may call a route, as its OpenAPI `security` states it (and the authorization matrix
+ * tests read it): users only, or users and app clients. Pair `USERS` with `requireUser()` and
+ * `USERS_AND_APPS` with `requireCaller()`.
+ */
+export const USERS = [{ bearerAuth: [] }];
+export const USERS_AND_APPS = [{ bearerAuth: [] }, { appClient: [] }];

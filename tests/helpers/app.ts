@@ -13,6 +13,7 @@ export const TEST_ENV = {
   SUPABASE_SERVICE_ROLE_KEY: TEST_KEY,
   SUPABASE_DB_URL: 'postgres://postgres:postgres@127.0.0.1:54322/postgres',
   CURSOR_SECRET: 'test-cursor-secret-0123456789abcdefghijklmnop',
+  TOKEN_KEYS_SECRET: 'test-token-keys-secret-0123456789abcdefghij',
   LOG_LEVEL: 'debug',
 };
 

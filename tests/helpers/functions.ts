@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { DEMO_ANON_KEY, DEMO_JWT_SECRET, DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
+import type { Clock } from '../../shared/clock.ts';
 import type { FunctionConfig } from '../../shared/config.ts';
 import { functionBuilders } from '../../shared/functions/index.ts';
 import type { App } from '../../shared/http/context.ts';
@@ -16,20 +17,30 @@ export interface FunctionsHarness {
   call(
     fn: string,
     path: string,
-    init?: { method?: string; json?: unknown; token?: string; headers?: Record<string, string> },
+    init?: {
+      method?: string;
+      json?: unknown;
+      /** An application/x-www-form-urlencoded body (OAuth endpoints). */
+      form?: Record<string, string>;
+      /** A body sent as it is (set its content-type in `headers`). */
+      body?: string;
+      token?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<Response>;
 }
 
 /**
  * Every function app wired as in production (real services, real PostgreSQL, JWKS
  * verification), talking to the in-process Auth emulator. `authEnv` takes GoTrue variable
- * names; `config` overrides the functions' own settings.
+ * names; `config` overrides the functions' own settings; `opts.clock` is the time of both.
  */
 export function useFunctions(
   authEnv: Record<string, string> = {},
   config: Partial<FunctionConfig> = {},
+  opts: { clock?: Clock } = {},
 ): FunctionsHarness {
-  const auth = useAuthEmulator(authEnv);
+  const auth = useAuthEmulator(authEnv, { clock: opts.clock });
   let services: Services | undefined;
   let apps: Record<string, App> = {};
 
@@ -43,7 +54,7 @@ export function useFunctions(
       LOG_LEVEL: 'silent',
       ...config,
     });
-    const built = createServices(cfg, { dbName: 'test-functions' });
+    const built = createServices(cfg, { dbName: 'test-functions', clock: opts.clock });
     services = built;
     const log = createLogger({ level: 'silent' });
     apps = Object.fromEntries(
@@ -66,13 +77,20 @@ export function useFunctions(
     async call(fn, path, init = {}) {
       const headers: Record<string, string> = { 'x-forwarded-for': '203.0.113.9', ...init.headers };
       if (init.json !== undefined) headers['content-type'] = 'application/json';
+      if (init.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
       if (init.token) headers.authorization = `Bearer ${init.token}`;
       const app = apps[fn];
       if (!app) throw new Error(`no function ${fn}`);
+      const body =
+        init.json !== undefined
+          ? JSON.stringify(init.json)
+          : init.form !== undefined
+            ? new URLSearchParams(init.form).toString()
+            : init.body;
       return app.request(`/${fn}${path}`, {
-        method: init.method ?? (init.json !== undefined ? 'POST' : 'GET'),
-        headers,
-        body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
+        method: init.method ?? (body !== undefined ? 'POST' : 'GET'),
+        headers: { ...headers, ...(init.headers ?? {}) },
+        body,
       });
     },
   };

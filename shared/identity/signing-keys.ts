@@ -1,0 +1,78 @@
+import type postgres from 'postgres';
+import type { Tx } from '../db/client.ts';
+
+/** A key as stored: its id, public JWK and sealed private half. */
+export interface StoredKey {
+  kid: string;
+  publicJwk: JsonWebKey;
+  privateKey: Uint8Array;
+}
+
+/** A key as the admin list shows it. */
+export interface SigningKeyRow {
+  kid: string;
+  createdAt: Date;
+  supersededAt: Date | null;
+  retiredAt: Date | null;
+}
+
+/** The key that signs now, or undefined before the first. Service role only. */
+export async function currentSigningKey(tx: Tx): Promise<StoredKey | undefined> {
+  // At most one row: a unique index allows one signer.
+  const [row] = await tx<StoredKey[]>`
+    select kid, public_jwk as "publicJwk", private_key as "privateKey"
+      from private.current_signing_key()`;
+  return row;
+}
+
+/** Every key whose tokens are accepted, newest first. Service role only. */
+export function publishedSigningKeys(
+  tx: Tx,
+): Promise<Array<{ kid: string; publicJwk: JsonWebKey }>> {
+  // Retired keys are left out: their tokens are refused.
+  return tx<Array<{ kid: string; publicJwk: JsonWebKey }>>`
+    select kid, public_jwk as "publicJwk" from private.published_signing_keys()`;
+}
+
+/**
+ * Stores a new key and makes it the signer (the one before keeps verifying). With
+ * `onlyIfNone`, does nothing when a signer exists. rbac:manage (`asUser`) or the service role.
+ */
+export async function addSigningKey(
+  tx: Tx,
+  key: StoredKey,
+  now: Date,
+  onlyIfNone: boolean,
+): Promise<boolean> {
+  // Serialized by an advisory lock inside, so two first uses agree on one key.
+  const [row] = await tx<{ added: boolean }[]>`
+    select private.add_signing_key(${key.kid}, ${tx.json(key.publicJwk as postgres.JSONValue)},
+                                   ${key.privateKey}, ${now}, ${onlyIfNone}) as added`;
+  return row?.added ?? false;
+}
+
+/**
+ * Retires a key, so tokens it signed are refused. Refused (23514, constraint
+ * `app_signing_keys_current` or `_in_use`) for the signer, or before `graceSeconds` have
+ * passed since it stopped signing. False when unknown or already retired. rbac:manage only.
+ */
+export async function retireSigningKey(
+  tx: Tx,
+  kid: string,
+  now: Date,
+  graceSeconds: number,
+): Promise<boolean> {
+  // The grace is the longest token lifetime: no token it signed can still be valid after it.
+  const [row] = await tx<{ retired: boolean }[]>`
+    select private.retire_signing_key(${kid}, ${now}, ${graceSeconds}::int) as retired`;
+  return row?.retired ?? false;
+}
+
+/** Every key with its dates, newest first. app_clients:read only (42501 otherwise). */
+export function listSigningKeys(tx: Tx): Promise<SigningKeyRow[]> {
+  // No private halves leave the database through this.
+  return tx<SigningKeyRow[]>`
+    select kid, created_at as "createdAt", superseded_at as "supersededAt",
+           retired_at as "retiredAt"
+      from private.list_signing_keys()`;
+}
