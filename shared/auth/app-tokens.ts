@@ -26,6 +26,9 @@ export interface AppTokenClaims {
   scope: string;
 }
 
+/** The longest lifetime a client may give its tokens (the database's CHECK agrees). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
 /** Supabase puts `authenticated` in `aud` for signed-in callers; app tokens do too. */
 export const APP_TOKEN_AUDIENCE = 'authenticated';
 

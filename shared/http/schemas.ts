@@ -35,5 +35,8 @@ export function problemResponses(...statuses: number[]) {
  * tests read it): users only, or users and app clients. Pair `USERS` with `requireUser()` and
  * `USERS_AND_APPS` with `requireCaller()`.
  */
-export const USERS = [{ bearerAuth: [] }];
-export const USERS_AND_APPS = [{ bearerAuth: [] }, { appClient: [] }];
+export const USERS: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
+export const USERS_AND_APPS: Array<Record<string, string[]>> = [
+  { bearerAuth: [] },
+  { appClient: [] },
+];

@@ -1,5 +1,13 @@
 import type postgres from 'postgres';
 import type { Tx } from '../db/client.ts';
+import {
+  type Keyset,
+  keysetAfter,
+  keysetKeyText,
+  keysetOrder,
+  type Order,
+  type Position,
+} from '../db/keyset.ts';
 
 /** A key as stored: its id, public JWK and sealed private half. */
 export interface StoredKey {
@@ -68,11 +76,23 @@ export async function retireSigningKey(
   return row?.retired ?? false;
 }
 
-/** Every key with its dates, newest first. app_clients:read only (42501 otherwise). */
-export function listSigningKeys(tx: Tx): Promise<SigningKeyRow[]> {
+/** One page of the keys with their dates, by creation. app_clients:read only (42501 otherwise). */
+export function listSigningKeys(
+  tx: Tx,
+  opts: { order: Order; after?: Position; limit: number },
+): Promise<Array<SigningKeyRow & { sortKey: string }>> {
+  const ks: Keyset = {
+    key: tx`k.created_at`,
+    keyType: 'timestamptz',
+    id: tx`k.kid`,
+    idType: 'text',
+  };
   // No private halves leave the database through this.
-  return tx<SigningKeyRow[]>`
-    select kid, created_at as "createdAt", superseded_at as "supersededAt",
-           retired_at as "retiredAt"
-      from private.list_signing_keys()`;
+  return tx<Array<SigningKeyRow & { sortKey: string }>>`
+    select k.kid, k.created_at as "createdAt", k.superseded_at as "supersededAt",
+           k.retired_at as "retiredAt", ${keysetKeyText(tx, ks)} as "sortKey"
+      from private.list_signing_keys() k
+     where ${keysetAfter(tx, ks, opts.order, opts.after)}
+     order by ${keysetOrder(tx, ks, opts.order)}
+     limit ${opts.limit}`;
 }
