@@ -44,8 +44,15 @@ export class TokenKeys {
       lookup: async () => {
         const rows = await asService(db, (tx) => publishedSigningKeys(tx));
         const keys = new Map<string, CryptoKey>();
-        for (const row of rows) keys.set(row.kid, await verifyingKey(row.publicJwk));
-        return { keys, jwks: { keys: rows.map((r) => r.publicJwk) } };
+        const published: JsonWebKey[] = [];
+        for (const row of rows) {
+          // A row that is not a usable key verifies nothing, and must not stop the others.
+          const key = await verifyingKey(row.publicJwk).catch(() => undefined);
+          if (!key) continue;
+          keys.set(row.kid, key);
+          published.push(row.publicJwk);
+        }
+        return { keys, jwks: { keys: published } };
       },
     });
     this.signing = new RefreshingCache({

@@ -157,6 +157,13 @@ drop policy role_permissions_delete on public.role_permissions;
 drop policy user_roles_insert on public.user_roles;
 drop policy user_roles_delete on public.user_roles;
 
+-- Holders of roles:read see the roles; so do holders of app_clients:read, who see which
+-- roles each client holds.
+drop policy roles_select on public.roles;
+create policy roles_select on public.roles
+  for select to authenticated
+  using ((select private.authorize('roles:read')) or (select private.authorize('app_clients:read')));
+
 -- Only rbac:manage creates roles.
 create policy roles_insert on public.roles
   for insert to authenticated
