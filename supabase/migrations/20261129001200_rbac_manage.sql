@@ -36,11 +36,15 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  if old.is_system and (tg_op = 'DELETE' or new.name <> old.name) then
-    raise exception 'system % % cannot be renamed or deleted', tg_argv[0], old.name
-      using errcode = 'check_violation', constraint = tg_table_name || '_system';
+  if not old.is_system or (tg_op = 'UPDATE' and new.name = old.name) then
+    return case when tg_op = 'DELETE' then old else new end;
   end if;
-  return case when tg_op = 'DELETE' then old else new end;
+  if tg_table_name = 'roles' then
+    raise exception 'system role % cannot be renamed or deleted', old.name
+      using errcode = 'check_violation', constraint = 'roles_system';
+  end if;
+  raise exception 'system permission % cannot be renamed or deleted', old.name
+    using errcode = 'check_violation', constraint = 'permissions_system';
 end;
 $$;
 
@@ -48,11 +52,11 @@ revoke execute on function private.protect_system_rows() from public, anon, auth
 
 create trigger roles_protect_system
   before update of name or delete on public.roles
-  for each row execute function private.protect_system_rows('role');
+  for each row execute function private.protect_system_rows();
 
 create trigger permissions_protect_system
   before update of name or delete on public.permissions
-  for each row execute function private.protect_system_rows('permission');
+  for each row execute function private.protect_system_rows();
 
 -- is_system is the database's to set: API roles write only the columns a person edits.
 revoke insert, update on table public.roles, public.permissions from authenticated, service_role;
