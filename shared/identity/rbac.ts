@@ -70,3 +70,14 @@ export async function revokeRole(tx: Tx, userId: string, roleName: string): Prom
     returning 1`;
   return rows.length > 0;
 }
+
+/**
+ * Whether `userId` is the only holder of `rbac:manage`: the database refuses to delete them
+ * (or take it from them), so the API asks first and answers 409 itself.
+ */
+export async function soleRbacManager(tx: Tx, userId: string): Promise<boolean> {
+  // True only when exactly this user holds it.
+  const [row] = await tx<{ sole: boolean }[]>`
+    select private.sole_rbac_manager(${userId}::uuid) as sole`;
+  return row?.sole ?? false;
+}

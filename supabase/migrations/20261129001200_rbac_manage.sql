@@ -129,9 +129,34 @@ begin
 end;
 $$;
 
+-- Is this user the only one holding rbac:manage? Deleting their account would be refused by
+-- the guard above from inside Supabase Auth; the API asks first, to answer 409 itself.
+create or replace function private.sole_rbac_manager(p_user uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with recursive conferring as (
+    select rp.role_id as id
+      from public.role_permissions rp
+      join public.permissions p on p.id = rp.permission_id
+     where p.name = 'rbac:manage'
+    union
+    select r.id from public.roles r join conferring c on r.parent_id = c.id
+  ),
+  holders as (
+    select distinct ur.user_id from public.user_roles ur join conferring c on c.id = ur.role_id
+  )
+  select coalesce(array_agg(h.user_id) = array[p_user], false) from holders h
+$$;
+
 revoke execute on function
   private.rbac_managers_exist(), private.rbac_guard_before(), private.rbac_guard_after()
   from public, anon, authenticated, service_role;
+revoke execute on function private.sole_rbac_manager(uuid) from public, anon;
+grant execute on function private.sole_rbac_manager(uuid) to authenticated, service_role;
 
 create trigger user_roles_guard_before before delete on public.user_roles
   for each statement execute function private.rbac_guard_before();
