@@ -56,6 +56,7 @@ describe('signing keys', () => {
     expect(await second.authenticator.principal(before)).toMatchObject({ kind: 'app' });
 
     const boss = await adminAal2();
+    clock.advance(1_000); // so the new key is the newer one in the list, not a tie
     const rotated = await adminApi('/signing-keys/rotate', { token: boss.token, method: 'POST' });
     expect(rotated.status).toBe(201);
     const next = rotated.body.kid as string;
