@@ -7,6 +7,17 @@ const fx = useApi();
 const { signUp, admin, api } = fixtures(fx);
 const { seedClient, tokenFor } = appClientFixtures(fx);
 
+const appTokens = new Map<string, Promise<string>>();
+/** One client (and token) per permission, shared by the cases that need it. */
+function appToken(permission: string): Promise<string> {
+  let token = appTokens.get(permission);
+  if (!token) {
+    token = seedClient({ permissions: [permission] }).then(tokenFor);
+    appTokens.set(permission, token);
+  }
+  return token;
+}
+
 type Doc = {
   paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>>;
 };
@@ -115,8 +126,7 @@ describe('authorization of every api route', () => {
   });
 
   it.each(CASES)('$method $path: app client with the permission → as documented', async (c) => {
-    const client = await seedClient({ permissions: [c.permission ?? 'users:read'] });
-    const res = await run(c, await signUp(), await tokenFor(client));
+    const res = await run(c, await signUp(), await appToken(c.permission ?? 'users:read'));
     if (await appsMayCall(c)) {
       expect([401, 403]).not.toContain(res.status);
       expect(res.status).toBeLessThan(500);
@@ -127,8 +137,7 @@ describe('authorization of every api route', () => {
   });
 
   it.each(CASES)('$method $path: app client without it → 403', async (c) => {
-    const client = await seedClient({ permissions: ['projects:read_all'] });
-    const res = await run(c, await signUp(), await tokenFor(client));
+    const res = await run(c, await signUp(), await appToken('projects:read_all'));
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('forbidden');
   });

@@ -49,7 +49,7 @@ const IntrospectResponse = z
   });
 
 /** The caller must be someone: a client by its credentials, or a bearer of a valid token. */
-async function requireCaller(c: Context<AppEnv>, params: Map<string, string>): Promise<void> {
+async function authenticateCaller(c: Context<AppEnv>, params: Map<string, string>): Promise<void> {
   const presented = presentedClient(c, params);
   if (presented) {
     await authenticateClient(c, presented, async () => undefined);
@@ -90,7 +90,7 @@ export function registerTokenIntrospect(app: App): void {
   app.post('/token/introspect', async (c) => {
     try {
       const params = await readForm(c);
-      await requireCaller(c, params);
+      await authenticateCaller(c, params);
       const token = params.get('token');
       if (token === undefined) throw new OAuthError('invalid_request', 'token is required');
       const read = await readAppToken(c, token);
