@@ -69,68 +69,35 @@ begin
 end;
 $$;
 
--- The view behind the user directory: own email, or all with users:read.
-create or replace view private.user_emails
-with (security_barrier = true)
-as
-select u.id, u.email::text as email
-  from auth.users u
- where u.id = (select auth.uid())
-    or (select private.authorize('users:read'));
-
--- Only users:write (or the service role) activates or deactivates a profile.
-create or replace function private.profiles_guard_is_active()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  if new.is_active is distinct from old.is_active
-     and current_user in ('anon', 'authenticated')
-     and not private.authorize('users:write') then
-    raise exception 'only users:write may change is_active'
-      using errcode = 'insufficient_privilege';
-  end if;
-  return new;
-end;
-$$;
-
--- Hands the project to an existing member (see 20261122000710_projects_security.sql).
-create or replace function private.transfer_project(p_project uuid, p_new_owner uuid)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
+-- Views and function bodies that call it are rewritten the same way, from their own current
+-- definitions (so whatever an earlier migration last made of them is kept, and only the
+-- function's name changes). A view keeps its options (security_barrier).
+do $$
 declare
-  v_owner uuid;
+  v record;
+  f record;
 begin
-  select p.owner_id into v_owner from public.projects p where p.id = p_project for update;
-  -- A missing project and someone else's project look alike, so ids cannot be probed.
-  if not found or not (v_owner = (select auth.uid())
-                       or (select private.authorize('projects:write_all'))) then
-    raise exception 'not allowed to transfer this project'
-      using errcode = 'insufficient_privilege';
-  end if;
-
-  perform 1 from public.project_members m
-   where m.project_id = p_project and m.user_id = p_new_owner
-     for update;
-  if not found then
-    raise exception 'the new owner must already be a member of the project'
-      using errcode = 'invalid_parameter_value';
-  end if;
-  if p_new_owner = v_owner then
-    return;
-  end if;
-
-  -- Demote before promoting: the one-owner unique index is checked per statement.
-  update public.project_members set role = 'editor'
-   where project_id = p_project and user_id = v_owner;
-  update public.project_members set role = 'owner'
-   where project_id = p_project and user_id = p_new_owner;
-  update public.projects set owner_id = p_new_owner where id = p_project;
+  perform pg_catalog.set_config('search_path', '', true);
+  for v in
+    select n.nspname, c.relname, pg_catalog.pg_get_viewdef(c.oid) as def,
+           coalesce(' with (' || pg_catalog.array_to_string(c.reloptions, ', ') || ')', '') as opts
+      from pg_catalog.pg_class c
+      join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+     where c.relkind = 'v'
+       and pg_catalog.pg_get_viewdef(c.oid) like '%public.authorize(%'
+  loop
+    execute format('create or replace view %I.%I%s as %s', v.nspname, v.relname, v.opts,
+                   replace(v.def, 'public.authorize(', 'private.authorize('));
+  end loop;
+  for f in
+    select p.oid
+      from pg_catalog.pg_proc p
+     where p.prosrc like '%public.authorize(%'
+       and p.oid <> 'public.authorize(text)'::pg_catalog.regprocedure
+       and p.pronamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+  loop
+    execute replace(pg_catalog.pg_get_functiondef(f.oid), 'public.authorize(', 'private.authorize(');
+  end loop;
 end;
 $$;
 

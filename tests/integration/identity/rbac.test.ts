@@ -96,6 +96,21 @@ describe('effective roles and permissions', () => {
     expect(code).toBe('42501');
   });
 
+  it('lives out of the Data API: public.authorize() is gone and nothing calls it', async () => {
+    const [gone] = await db.sql`select to_regprocedure('public.authorize(text)') as f`;
+    expect(gone?.f).toBeNull();
+    const callers = await db.sql<{ f: string }[]>`
+      select p.oid::regprocedure::text as f from pg_proc p
+       where p.prosrc like '%authorize(%' and p.prosrc like '%public.authorize(%'`;
+    expect(callers).toEqual([]);
+    // Rewritten views keep their options: the directory still filters before callers' WHEREs.
+    const [view] = await db.sql`
+      select reloptions, pg_get_viewdef('private.user_emails'::regclass) as def
+        from pg_class where oid = 'private.user_emails'::regclass`;
+    expect(view?.reloptions).toEqual(['security_barrier=true']);
+    expect(view?.def).toContain('private.authorize(');
+  });
+
   it('keeps the flattening helpers away from users', async () => {
     const id = await createAuthUser(db.sql);
     const code = await pgError(() => asUser(db.sql, claimsOf(id), (tx) => userPermissions(tx, id)));
