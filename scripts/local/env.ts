@@ -5,6 +5,7 @@ import {
   DEMO_CURSOR_SECRET,
   DEMO_JWT_SECRET,
   DEMO_SERVICE_ROLE_KEY,
+  DEMO_TOKEN_KEYS_SECRET,
 } from './keys.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -28,6 +29,10 @@ export const localEnvSchema = z
       .string()
       .min(32, { message: 'must be at least 32 characters' })
       .default(DEMO_CURSOR_SECRET),
+    TOKEN_KEYS_SECRET: z
+      .string()
+      .min(32, { message: 'must be at least 32 characters' })
+      .default(DEMO_TOKEN_KEYS_SECRET),
     ANON_KEY: z.string().min(20).default(DEMO_ANON_KEY),
     SERVICE_ROLE_KEY: z.string().min(20).default(DEMO_SERVICE_ROLE_KEY),
     CORS_ORIGINS: csv.default(['*']),

@@ -16,6 +16,7 @@ export const TEST_ENV = {
   CURSOR_SECRET: 'test-cursor-secret-0123456789abcdefghijklmnop',
   // Admin routes at aal1, as on the local stack; tests that need the check turn it on.
   ADMIN_MFA_REQUIRED: 'false',
+  TOKEN_KEYS_SECRET: 'test-token-keys-secret-0123456789abcdefghij',
   LOG_LEVEL: 'debug',
 };
 

@@ -1,13 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { appClientFixtures } from '../../auth/app-clients.ts';
 import { fixtures, type TestUser, useApi } from '../fixtures.ts';
 import { projectFixtures, SERVICE_TOKEN, sansRequestId } from './helpers.ts';
 
 const fx = useApi();
 const { signUp, admin, api } = fixtures(fx);
 const { seedProject } = projectFixtures(fx);
+const { seedClient, tokenFor } = appClientFixtures(fx);
 
-const CALLERS = ['anonymous', 'service', 'stranger', 'viewer', 'editor', 'owner', 'admin'] as const;
+const CALLERS = [
+  'anonymous',
+  'service',
+  'stranger',
+  'viewer',
+  'editor',
+  'owner',
+  'admin',
+  'app_with',
+  'app_without',
+] as const;
 type Caller = (typeof CALLERS)[number];
 
 /** The people around one project: a fresh project per cell, so no cell sees another's writes. */
@@ -29,8 +41,9 @@ interface Row {
   expect: Record<Caller, number>;
 }
 
-// anonymous → 401 and the service role → 403 (requireUser) everywhere; then
-// stranger, viewer, editor, owner, admin (projects:read_all + projects:write_all, not a member).
+// anonymous → 401, and the service role and app clients → 403 (requireUser) everywhere, an
+// app client holding projects:read_all and projects:write_all included; then stranger,
+// viewer, editor, owner, admin (projects:read_all + projects:write_all, not a member).
 const row = (
   method: string,
   path: string,
@@ -48,6 +61,8 @@ const row = (
     editor: editor!,
     owner: owner!,
     admin: adminStatus!,
+    app_with: 403,
+    app_without: 403,
   },
 });
 
@@ -121,6 +136,7 @@ const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 4
 
 type Person = 'stranger' | 'viewer' | 'editor' | 'owner' | 'admin' | 'target' | 'newcomer';
 let people: Record<Person, TestUser>;
+let apps: Record<'app_with' | 'app_without', string>;
 let signedUp: Promise<void> | undefined;
 
 // Signed up inside the first cell, not in beforeAll: the Auth emulator is routed per test.
@@ -134,6 +150,12 @@ function ensurePeople(): Promise<void> {
       admin: await admin(),
       target: await signUp(),
       newcomer: await signUp(),
+    };
+    apps = {
+      app_with: await tokenFor(
+        await seedClient({ permissions: ['projects:read_all', 'projects:write_all'] }),
+      ),
+      app_without: await tokenFor(await seedClient()),
     };
   })();
   return signedUp;
@@ -153,6 +175,7 @@ async function freshTeam(): Promise<Team> {
 function tokenOf(caller: Caller): string | undefined {
   if (caller === 'anonymous') return undefined;
   if (caller === 'service') return SERVICE_TOKEN;
+  if (caller === 'app_with' || caller === 'app_without') return apps[caller];
   return people[caller].token;
 }
 
