@@ -1,0 +1,173 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BYLINE } from '../../scripts/emulators/llm/flutter-app.ts';
+import { GenerationEvent } from '../../shared/generations/events.ts';
+import { useTestDatabase } from '../helpers/db.ts';
+import { ended, eventsOf, startGeneration, useLlmServer, useWorker } from '../helpers/worker.ts';
+import { createAuthUser } from '../integration/identity/fixtures.ts';
+import { createProject } from '../integration/projects/fixtures.ts';
+
+// The generation handler end to end in one process: a real database, pg-boss, the simulated
+// toolchain under node-pty (no pauses) and the LLM emulator over HTTP, with scripted answers
+// where a test needs the model to misbehave.
+const BROKEN_APP = `import 'package:flutter/material.dart';
+
+void main() {
+  runApp(const MaterialApp(home: Text('Broken')))
+}
+`;
+
+const db = useTestDatabase();
+const llm = useLlmServer((last) => {
+  if (last.includes('[escape]')) {
+    return {
+      summary: 'Tried to write outside',
+      files: [
+        { path: 'lib/main.dart', content: BROKEN_APP },
+        { path: '../../outside.dart', content: '// escaped' },
+      ],
+    };
+  }
+  if (last.startsWith('Request:\n') && last.includes('[broken]')) {
+    return {
+      summary: 'A first try with a mistake',
+      files: [{ path: 'lib/main.dart', content: BROKEN_APP }],
+    };
+  }
+  return undefined;
+});
+const h = useWorker(db, llm, { env: { FIX_ROUNDS: '2' } });
+let user: string;
+let project: string;
+
+beforeAll(async () => {
+  user = await createAuthUser(db.sql);
+  project = await createProject(db.sql, user, 'Worker');
+});
+
+/** Events are valid, numbered 1…n without gaps, and end with the Result. */
+function checkSequence(events: GenerationEvent[]) {
+  for (const e of events) GenerationEvent.parse(e);
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  expect(events.at(-1)?.type).toBe('Result');
+  expect(events.filter((e) => e.type === 'Result')).toHaveLength(1);
+}
+
+describe('a generation run by the worker', () => {
+  it('writes the app, runs pub get, analyze and build, and ends with the Result', async () => {
+    const id = await startGeneration(db.sql, user, project, { prompt: 'a todo list app' });
+    const row = await ended(db.sql, id);
+    expect(row).toMatchObject({ status: 'succeeded', error: null });
+    const events = await eventsOf(db.sql, id);
+    checkSequence(events);
+    const steps = events.flatMap((e) => (e.type === 'Status' && e.data.step ? [e.data.step] : []));
+    expect(steps).toEqual(['workspace', 'generate', 'pub_get', 'analyze', 'build']);
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['Text', 'Code', 'Output', 'Chat']),
+    );
+    const output = events.flatMap((e) => (e.type === 'Output' ? [e.data.text] : [])).join('');
+    expect(output).toContain('SIMULATED');
+    const result = events.at(-1);
+    if (result?.type !== 'Result') throw new Error('no Result');
+    expect(result.data).toMatchObject({
+      status: 'succeeded',
+      files: ['lib/main.dart'],
+      build: { path: 'build/web' },
+      preview: null,
+    });
+    expect(result.data.summary).toContain(BYLINE);
+    expect(row.result).toEqual(result.data);
+
+    const dir = join(h.workspacesDir, project);
+    expect(await readFile(join(dir, 'lib/main.dart'), 'utf8')).toContain(BYLINE);
+    expect(existsSync(join(dir, 'build/web/index.html'))).toBe(true);
+    const messages = await db.sql`
+      select author_kind, content from public.project_messages
+       where generation_id = ${id} order by created_at, id`;
+    expect(messages.map((m) => m.author_kind)).toEqual(['user', 'assistant']);
+    expect(messages[1]!.content).toBe(result.data.summary);
+    const [job] = await db.sql`select state from pgboss.job where id = ${id}`;
+    expect(job!.state).toBe('completed');
+    expect(h.worker.metrics.render()).toMatch(
+      /worker_jobs_finished_total\{outcome="completed",queue="generation"\} [1-9]/,
+    );
+  });
+
+  it('fixes what the analyzer finds with the model, round by round', async () => {
+    const id = await startGeneration(db.sql, user, project, { prompt: 'a counter app [broken]' });
+    expect(await ended(db.sql, id)).toMatchObject({ status: 'succeeded' });
+    const events = await eventsOf(db.sql, id);
+    checkSequence(events);
+    const findings = events.filter((e) => e.type === 'AnalysisError');
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((e) => e.type === 'AnalysisError' && e.data.round === 0)).toBe(true);
+    expect(findings[0]?.data).toMatchObject({ severity: 'error', file: 'lib/main.dart' });
+    const steps = events.flatMap((e) => (e.type === 'Status' && e.data.step ? [e.data.step] : []));
+    expect(steps).toEqual([
+      'workspace',
+      'generate',
+      'pub_get',
+      'analyze',
+      'fix',
+      'analyze',
+      'build',
+    ]);
+    expect(await readFile(join(h.workspacesDir, project, 'lib/main.dart'), 'utf8')).not.toBe(
+      BROKEN_APP,
+    );
+  });
+
+  it('refuses a file the model puts outside the workspace, and writes none of its files', async () => {
+    const before = await readFile(join(h.workspacesDir, project, 'lib/main.dart'), 'utf8');
+    const id = await startGeneration(db.sql, user, project, { prompt: 'an app [escape]' });
+    const row = await ended(db.sql, id);
+    expect(row.status).toBe('failed');
+    const events = await eventsOf(db.sql, id);
+    checkSequence(events);
+    const error = events.find((e) => e.type === 'Error');
+    expect(error?.data).toMatchObject({ kind: 'path_refused', step: 'generate' });
+    expect(events.some((e) => e.type === 'Code')).toBe(false);
+    expect(existsSync(join(h.workspacesDir, '..', 'outside.dart'))).toBe(false);
+    expect(await readFile(join(h.workspacesDir, project, 'lib/main.dart'), 'utf8')).toBe(before);
+    const [note] = await db.sql`
+      select author_kind, kind, content from public.project_messages
+       where generation_id = ${id} and author_kind <> 'user'`;
+    expect(note).toMatchObject({ author_kind: 'system', kind: 'event' });
+    expect(note!.content).toContain('Refused path');
+  });
+
+  it('builds the files a request brings, without the model', async () => {
+    const app = await readFile(join(h.workspacesDir, project, 'lib/main.dart'), 'utf8');
+    const id = await startGeneration(db.sql, user, project, {
+      prompt: 'Build it',
+      kind: 'build',
+      files: [{ path: 'lib/extra/notes.dart', content: 'const notes = <String>[];\n' }],
+    });
+    expect(await ended(db.sql, id)).toMatchObject({ status: 'succeeded' });
+    const events = await eventsOf(db.sql, id);
+    expect(events.some((e) => e.type === 'Text')).toBe(false);
+    const steps = events.flatMap((e) => (e.type === 'Status' && e.data.step ? [e.data.step] : []));
+    expect(steps).toEqual(['workspace', 'pub_get', 'analyze', 'build']);
+    expect(await readFile(join(h.workspacesDir, project, 'lib/main.dart'), 'utf8')).toBe(app);
+    expect(existsSync(join(h.workspacesDir, project, 'lib/extra/notes.dart'))).toBe(true);
+  });
+
+  it('fails a build request whose code does not analyze, with the findings', async () => {
+    const id = await startGeneration(db.sql, user, project, {
+      prompt: 'Build this',
+      kind: 'build',
+      files: [{ path: 'lib/main.dart', content: BROKEN_APP }],
+    });
+    const row = await ended(db.sql, id);
+    expect(row).toMatchObject({ status: 'failed' });
+    const events = await eventsOf(db.sql, id);
+    checkSequence(events);
+    expect(events.some((e) => e.type === 'AnalysisError')).toBe(true);
+    expect(events.find((e) => e.type === 'Error')?.data).toMatchObject({ kind: 'analysis_failed' });
+    // Nothing of the workspace is left half-written.
+    const names = await readdir(join(h.workspacesDir, project, 'lib'));
+    expect(names.filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+});
