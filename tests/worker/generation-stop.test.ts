@@ -1,22 +1,19 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asUser } from '../../shared/db/doors.ts';
 import { enqueue } from '../../shared/jobs/enqueue.ts';
 import { runningMembers } from '../../worker/toolchain/process-group.ts';
 import { processStart } from '../../worker/toolchain/process-identity.ts';
 import { useTestDatabase } from '../helpers/db.ts';
-import { FLUTTER_SIM } from '../helpers/flutter-sim.ts';
 import {
   ended,
   eventsOf,
+  slowFlutter,
   startGeneration,
-  until,
   useLlmServer,
   useWorker,
+  whileRunning,
 } from '../helpers/worker.ts';
 import { createAuthUser } from '../integration/identity/fixtures.ts';
 import { createProject } from '../integration/projects/fixtures.ts';
@@ -24,20 +21,7 @@ import { createProject } from '../integration/projects/fixtures.ts';
 // Stopping a generation from outside: cancel while a step runs, a worker that shuts down,
 // and a worker that died. A toolchain wrapper makes one command slow (named in a file the
 // test writes), so a step is surely running when the test acts.
-const toolDir = mkdtempSync(join(tmpdir(), 'slow-flutter-'));
-const slowFile = join(toolDir, 'slow');
-const wrapper = join(toolDir, 'flutter');
-writeFileSync(slowFile, 'none');
-writeFileSync(
-  wrapper,
-  `#!/bin/sh
-if [ "$1" = "$(cat '${slowFile}')" ]; then FLUTTER_SIM_DELAY_SCALE=20; else FLUTTER_SIM_DELAY_SCALE=0; fi
-export FLUTTER_SIM_DELAY_SCALE
-exec '${FLUTTER_SIM}' "$@"
-`,
-);
-chmodSync(wrapper, 0o755);
-const slow = (command: 'pub' | 'build' | 'none') => writeFileSync(slowFile, command);
+const { bin: wrapper, slow } = slowFlutter();
 
 const db = useTestDatabase();
 const llm = useLlmServer();
@@ -49,25 +33,6 @@ beforeAll(async () => {
   user = await createAuthUser(db.sql);
   project = await createProject(db.sql, user, 'Stops');
 });
-
-/** The process groups recorded for a generation once its `step` runs. */
-async function whileRunning(id: string, step: string): Promise<number[]> {
-  const row = await until(
-    async () => {
-      const [r] = await db.sql<{ groups: Array<{ pgid: number }>; step: string | null }[]>`
-        select g.process_groups as groups,
-               (select e.event -> 'data' ->> 'step' from public.generation_events e
-                 where e.generation_id = g.id and e.type = 'Status'
-                 order by e.seq desc limit 1) as step
-          from public.code_generations g where g.id = ${id}`;
-      return r;
-    },
-    (r) => Boolean(r && r.step === step && r.groups.length > 0),
-    20_000,
-    `${step} to run`,
-  );
-  return row!.groups.map((g) => g.pgid);
-}
 
 const cancelAsUser = (id: string) =>
   asUser(
@@ -83,7 +48,7 @@ describe('cancel', () => {
   ] as const)('during %s: ends cancelled and leaves no process of it', async (command, step) => {
     slow(command);
     const id = await startGeneration(db.sql, user, project, { prompt: 'a timer app' });
-    const groups = await whileRunning(id, step);
+    const groups = await whileRunning(db.sql, id, step);
     expect(groups.every((g) => runningMembers(g).length > 0)).toBe(true);
     const [answer] = await cancelAsUser(id);
     expect(answer!.outcome).toBe('requested');
@@ -103,7 +68,7 @@ describe('a worker that stops', () => {
   it('requeues what it was running when the grace period ends, and kills its processes', async () => {
     slow('pub');
     const id = await startGeneration(db.sql, user, project, { prompt: 'a notes app' });
-    const groups = await whileRunning(id, 'pub_get');
+    const groups = await whileRunning(db.sql, id, 'pub_get');
     await h.worker.stop(100);
     slow('none');
     const [row] =
