@@ -11,6 +11,7 @@ import {
   eventsOf,
   slowFlutter,
   startGeneration,
+  until,
   useLlmServer,
   useWorker,
   whileRunning,
@@ -75,9 +76,12 @@ describe('a worker that stops', () => {
       await db.sql`select status, worker_id from public.code_generations where id = ${id}`;
     expect(row).toEqual({ status: 'queued', worker_id: null });
     for (const g of groups) expect(runningMembers(g)).toEqual([]);
-    const [job] = await db.sql`select state, retry_count from pgboss.job where id = ${id}`;
     // Failed by the handler, so pg-boss retries it (its retry_count goes up when it is taken).
-    expect(job).toMatchObject({ state: 'retry' });
+    const job = await until(
+      async () => (await db.sql`select state from pgboss.job where id = ${id}`)[0]?.state,
+      (state) => state !== 'active',
+    );
+    expect(job).toBe('retry');
     const events = await eventsOf(db.sql, id);
     expect(events.slice(-2).map((e) => [e.type, e.data])).toEqual([
       ['Error', expect.objectContaining({ kind: 'interrupted', retrying: true })],

@@ -5,7 +5,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BYLINE } from '../../scripts/emulators/llm/flutter-app.ts';
 import { GenerationEvent } from '../../shared/generations/events.ts';
 import { useTestDatabase } from '../helpers/db.ts';
-import { ended, eventsOf, startGeneration, useLlmServer, useWorker } from '../helpers/worker.ts';
+import {
+  ended,
+  eventsOf,
+  startGeneration,
+  until,
+  useLlmServer,
+  useWorker,
+} from '../helpers/worker.ts';
 import { createAuthUser } from '../integration/identity/fixtures.ts';
 import { createProject } from '../integration/projects/fixtures.ts';
 
@@ -88,8 +95,12 @@ describe('a generation run by the worker', () => {
        where generation_id = ${id} order by created_at, id`;
     expect(messages.map((m) => m.author_kind)).toEqual(['user', 'assistant']);
     expect(messages[1]!.content).toBe(result.data.summary);
-    const [job] = await db.sql`select state from pgboss.job where id = ${id}`;
-    expect(job!.state).toBe('completed');
+    // pg-boss settles the job right after the handler returns.
+    const job = await until(
+      async () => (await db.sql`select state from pgboss.job where id = ${id}`)[0]?.state,
+      (state) => state !== 'active',
+    );
+    expect(job).toBe('completed');
     expect(h.worker.metrics.render()).toMatch(
       /worker_jobs_finished_total\{outcome="completed",queue="generation"\} [1-9]/,
     );
@@ -169,5 +180,20 @@ describe('a generation run by the worker', () => {
     // Nothing of the workspace is left half-written.
     const names = await readdir(join(h.workspacesDir, project, 'lib'));
     expect(names.filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('never runs two generations of one project at once, and runs the next as soon as one ends', async () => {
+    const own = await createProject(db.sql, user, 'One at a time');
+    const first = await startGeneration(db.sql, user, own, { prompt: 'a list app' });
+    const second = await startGeneration(db.sql, user, own, { prompt: 'a grid app' });
+    await ended(db.sql, first);
+    await ended(db.sql, second);
+    const a = await eventsOf(db.sql, first);
+    const b = await eventsOf(db.sql, second);
+    const startOf = (events: typeof a) =>
+      events.find((e) => e.type === 'Status' && e.data.status === 'running')?.at ?? '';
+    const [firstRun, secondRun] = startOf(a) <= startOf(b) ? [a, b] : [b, a];
+    // The later one started only after the earlier one's Result was written.
+    expect(startOf(secondRun) >= (firstRun.at(-1)?.at ?? '')).toBe(true);
   });
 });
