@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BYLINE } from '../../scripts/emulators/llm/flutter-app.ts';
 import { GenerationEvent } from '../../shared/generations/events.ts';
+import { runningMembers } from '../../worker/toolchain/process-group.ts';
 import { useTestDatabase } from '../helpers/db.ts';
 import {
   ended,
@@ -45,7 +46,11 @@ const llm = useLlmServer((last) => {
   }
   return undefined;
 });
-const h = useWorker(db, llm, { env: { FIX_ROUNDS: '2' } });
+// A range of its own for previews, so test files running side by side rarely meet.
+const portMin = 20_000 + Math.floor(Math.random() * 20_000);
+const h = useWorker(db, llm, {
+  env: { FIX_ROUNDS: '2', PREVIEW_PORT_MIN: `${portMin}`, PREVIEW_PORT_MAX: `${portMin + 50}` },
+});
 let user: string;
 let project: string;
 
@@ -195,5 +200,35 @@ describe('a generation run by the worker', () => {
     const [firstRun, secondRun] = startOf(a) <= startOf(b) ? [a, b] : [b, a];
     // The later one started only after the earlier one's Result was written.
     expect(startOf(secondRun) >= (firstRun.at(-1)?.at ?? '')).toBe(true);
+  });
+
+  it('serves a preview when asked, until the project’s next generation replaces it', async () => {
+    const own = await createProject(db.sql, user, 'Previewed');
+    const id = await startGeneration(db.sql, user, own, { prompt: 'a gallery', preview: true });
+    const row = await ended(db.sql, id);
+    expect(row.status).toBe('succeeded');
+    const url = (row.result?.preview as { url: string } | null)?.url ?? '';
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(url)).status).toBe(200);
+    const [kept] = await db.sql<{ groups: Array<{ pgid: number; role: string }> }[]>`
+      select process_groups as groups from public.code_generations where id = ${id}`;
+    expect(kept!.groups.map((g) => g.role)).toEqual(['preview']);
+    const steps = (await eventsOf(db.sql, id)).flatMap((e) =>
+      e.type === 'Status' && e.data.step ? [e.data.step] : [],
+    );
+    expect(steps.at(-1)).toBe('preview');
+
+    const next = await startGeneration(db.sql, user, own, { prompt: 'a gallery, in blue' });
+    expect(await ended(db.sql, next)).toMatchObject({ status: 'succeeded' });
+    expect(
+      await fetch(url).then(
+        () => 'answered',
+        () => 'gone',
+      ),
+    ).toBe('gone');
+    for (const g of kept!.groups) expect(runningMembers(g.pgid)).toEqual([]);
+    const [released] = await db.sql`
+      select process_groups, worker_id from public.code_generations where id = ${id}`;
+    expect(released).toEqual({ process_groups: [], worker_id: null });
   });
 });
