@@ -6,6 +6,7 @@ import { processStart } from '../toolchain/process-identity.ts';
 import { type PtyRunResult, SpawnError, startPty } from '../toolchain/pty-runner.ts';
 import type { RunState } from './context.ts';
 import { GenerationFailure } from './failures.ts';
+import { nextTurn, OUTPUT_CHUNK_DELAY_MS } from './publisher.ts';
 import type { NewEvent } from './store.ts';
 
 /** Largest file content a Code event carries (Realtime takes payloads up to 256 KB). */
@@ -53,8 +54,11 @@ export async function runTool(
       timeoutMs,
       killGraceMs: deps.settings.killGraceMs,
       signal: run.signal,
-      chunkMaxDelayMs: 50,
-      onOutput: (chunk) => run.publisher.output(step, chunk.text),
+      chunkMaxDelayMs: OUTPUT_CHUNK_DELAY_MS,
+      onOutput: (chunk) => {
+        run.publisher.output(step, chunk.text, chunk.bytes);
+        return nextTurn();
+      },
       onStart: (info) => {
         pgid = info.pgid;
         recorded = deps.store.recordGroup(generation.id, deps.workerId, {

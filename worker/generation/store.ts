@@ -132,16 +132,18 @@ export class GenerationStore {
     return { held: Boolean(row), cancelRequested: row?.cancelRequested ?? false };
   }
 
-  /** Appends events while this worker holds the generation; false when it no longer does. */
-  append(id: string, workerId: string, events: NewEvent[]): Promise<boolean> {
-    return asService(this.db, async (tx) => {
-      const held = await tx`
-        select 1 from public.code_generations
-         where id = ${id}::uuid and worker_id = ${workerId} for update`;
-      if (!held.length) return false;
-      await appendEvents(tx, id, events);
-      return true;
-    });
+  /**
+   * Appends events while this worker holds the generation, in one statement (one round trip
+   * and a commit); false when it no longer holds it.
+   */
+  async append(id: string, workerId: string, events: NewEvent[]): Promise<boolean> {
+    const [row] = await asService(
+      this.db,
+      (tx) => tx<{ appended: number }[]>`
+        select private.append_generation_events(
+          ${id}::uuid, ${workerId}, ${tx.json(events as unknown as postgres.JSONValue)}) as appended`,
+    );
+    return (row?.appended ?? -1) >= 0;
   }
 
   /** Records a process group started for the generation (before it can be orphaned). */
