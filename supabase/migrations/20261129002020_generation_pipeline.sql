@@ -36,6 +36,9 @@ create index code_generations_running_lease_idx
   on public.code_generations (lease_expires_at) where status = 'running';
 create index code_generations_queued_idx
   on public.code_generations (queued_at) where status = 'queued';
+-- Ended generations whose preview still runs, by worker: few, and looked for after a crash.
+create index code_generations_kept_groups_idx
+  on public.code_generations (worker_id) where process_groups <> '[]'::jsonb;
 
 grant insert (kind, files, preview, cancel_on_disconnect) on table public.code_generations
   to authenticated;

@@ -181,6 +181,32 @@ describe('recovery of a dead worker', () => {
     expect(await ended(db.sql, alive)).toMatchObject({ status: 'failed' });
   });
 
+  it('kills what a dead worker left when its job reaches a worker before recovery does', async () => {
+    const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    const pgid = child.pid as number;
+    child.unref();
+    const host = h.worker.workerId.split(':')[0] as string;
+    const own = await createProject(db.sql, user, `Taken over ${randomUUID().slice(0, 8)}`);
+    const id = randomUUID();
+    const group = { host, pgid, start: processStart(pgid), role: 'step' };
+    // Its job is due (retried by pg-boss), while the row still shows the dead worker's lease.
+    await db.sql.begin(async (tx) => {
+      await tx`insert into public.code_generations
+                 (id, project_id, requested_by, prompt, job_id, status, attempt, started_at,
+                  worker_id, lease_expires_at, process_groups)
+               values (${id}, ${own}, ${user}, 'taken over', ${id}, 'running', 1, now(),
+                       ${`${host}:999999:${randomUUID()}`}, now() - interval '1 second',
+                       ${tx.json([group])})`;
+      await enqueue(tx, 'generation', { generation_id: id, project_id: own });
+    });
+    expect(await ended(db.sql, id)).toMatchObject({ status: 'succeeded' });
+    expect(runningMembers(pgid)).toEqual([]);
+    const attempts = (await eventsOf(db.sql, id)).flatMap((e) =>
+      e.type === 'Status' && e.data.attempt ? [e.data.attempt] : [],
+    );
+    expect(attempts).toEqual([2]);
+  });
+
   it('fails a queued generation whose job was lost', async () => {
     const id = randomUUID();
     await db.sql`insert into public.code_generations (id, project_id, requested_by, prompt, queued_at, created_at)

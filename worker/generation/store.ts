@@ -33,7 +33,12 @@ export interface ClaimedGeneration {
 }
 
 export type Claim =
-  | { kind: 'claimed'; generation: ClaimedGeneration }
+  | {
+      kind: 'claimed';
+      generation: ClaimedGeneration;
+      /** Process groups a previous holder recorded (a worker that died before recovery ran). */
+      leftover: RecordedGroup[];
+    }
   | { kind: 'ended'; status: GenerationStatus }
   | { kind: 'busy'; workerId: string }
   | { kind: 'missing' };
@@ -87,8 +92,10 @@ export class GenerationStore {
           status: GenerationStatus;
           workerId: string | null;
           leaseExpiresAt: Date | null;
+          groups: RecordedGroup[];
         }[]
-      >`select status, worker_id as "workerId", lease_expires_at as "leaseExpiresAt"
+      >`select status, worker_id as "workerId", lease_expires_at as "leaseExpiresAt",
+               process_groups as groups
           from public.code_generations where id = ${id}::uuid for update`;
       if (!row) return { kind: 'missing' };
       if (row.status !== 'queued' && row.status !== 'running') {
@@ -101,6 +108,7 @@ export class GenerationStore {
       const [g] = await tx<ClaimedGeneration[]>`
         update public.code_generations
            set status = 'running', worker_id = ${workerId}, attempt = attempt + 1,
+               process_groups = '[]'::jsonb,
                lease_expires_at = ${at(this.clock, leaseMs)},
                started_at = coalesce(started_at, greatest(${at(this.clock)}, queued_at))
          where id = ${id}::uuid
@@ -111,7 +119,7 @@ export class GenerationStore {
       await appendEvents(tx, id, [
         { type: 'Status', data: { status: 'running', attempt: g.attempt } },
       ]);
-      return { kind: 'claimed', generation: g };
+      return { kind: 'claimed', generation: g, leftover: row.groups };
     });
   }
 
