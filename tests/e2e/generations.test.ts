@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ANON_KEY } from '../../scripts/local/keys.ts';
@@ -182,6 +188,29 @@ describe('a generation through the local stack', () => {
       type: 'Status',
       data: { status: 'cancelled', message: 'Cancelled: nobody was watching it any more' },
     });
+  });
+
+  it('runs `npm run demo` to the end, printing the events and where the code and preview are', async () => {
+    const dataDir = await mkdtemp(joinPath(tmpdir(), 'demo-'));
+    try {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [fileURLToPath(new URL('../../scripts/demo.ts', import.meta.url)), 'a todo list app'],
+        { env: { ...process.env, SUPABASE_URL: url(), LOCAL_DATA_DIR: dataDir }, timeout: 60_000 },
+      );
+      // Without the terminal's colours.
+      const text = stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+      expect(text).toContain('flutter build web');
+      expect(text).toMatch(/■ succeeded in/);
+      expect(text).toContain('Done.');
+      expect(text).toMatch(/Preview {4}http:\/\/127\.0\.0\.1:\d+/);
+      const id = /Generation ([0-9a-f-]{36})/.exec(text)?.[1] ?? '';
+      expect(await readFile(joinPath(dataDir, 'demo', id, 'lib/main.dart'), 'utf8')).toContain(
+        'Todo',
+      );
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('serves the worker’s health and metrics', async () => {
