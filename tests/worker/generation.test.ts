@@ -38,6 +38,12 @@ const llm = useLlmServer((last) => {
       ],
     };
   }
+  if (last.startsWith('Request:\n') && last.includes('[big]')) {
+    return {
+      summary: 'A big file',
+      files: [{ path: 'assets/quotes.txt', content: '"'.repeat(150_000) }],
+    };
+  }
   if (last.startsWith('Request:\n') && last.includes('[broken]')) {
     return {
       summary: 'A first try with a mistake',
@@ -230,5 +236,18 @@ describe('a generation run by the worker', () => {
     const [released] = await db.sql`
       select process_groups, worker_id from public.code_generations where id = ${id}`;
     expect(released).toEqual({ process_groups: [], worker_id: null });
+  });
+
+  it('sends a file too big for one Realtime message cut short, and says so', async () => {
+    const own = await createProject(db.sql, user, 'Big file');
+    const id = await startGeneration(db.sql, user, own, { prompt: 'quotes [big]' });
+    await ended(db.sql, id);
+    const code = (await eventsOf(db.sql, id)).find((e) => e.type === 'Code');
+    if (code?.type !== 'Code') throw new Error('no Code event');
+    expect(code.data).toMatchObject({ path: 'assets/quotes.txt', bytes: 150_000, truncated: true });
+    expect(Buffer.byteLength(JSON.stringify(code))).toBeLessThan(256_000);
+    expect(await readFile(join(h.workspacesDir, own, 'assets/quotes.txt'), 'utf8')).toHaveLength(
+      150_000,
+    );
   });
 });

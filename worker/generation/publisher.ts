@@ -40,7 +40,9 @@ export const nextTurn = (): Promise<void> => new Promise((done) => setImmediate(
 export const DEFAULT_LIMITS: PublisherLimits = {
   flushMs: 50,
   textFlushMs: 150,
-  maxOutputEventBytes: 32 * 1024,
+  // With a chunk more (16 KiB) and escaping (control characters take 6 bytes in JSON), an
+  // Output event stays under Realtime's 256 KB payload limit.
+  maxOutputEventBytes: 24 * 1024,
   outputEventBudget: 1200,
   outputByteBudget: 8 * 1024 * 1024,
   textEventBudget: 300,
