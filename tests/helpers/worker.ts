@@ -29,9 +29,12 @@ import { FLUTTER_SIM } from './flutter-sim.ts';
 
 /**
  * The LLM emulator on a local port. `custom` may answer a conversation itself (by the
- * user's last message); what it leaves to the emulator gets the emulator's answer.
+ * user's last message), with a reply or an HTTP response of its own; what it leaves to the
+ * emulator gets the emulator's answer.
  */
-export function useLlmServer(custom?: (lastUserMessage: string) => LlmReply | undefined) {
+export function useLlmServer(
+  custom?: (lastUserMessage: string) => LlmReply | Response | undefined,
+) {
   const emulator = createLlmEmulator({ basePath: '/v1' });
   const app = new Hono();
   app.post('/v1/chat/completions', async (c) => {
@@ -39,6 +42,7 @@ export function useLlmServer(custom?: (lastUserMessage: string) => LlmReply | un
     const users = body.messages.filter((m) => m.role === 'user');
     const reply = custom?.(textOf(users.at(-1) ?? { role: 'user', content: '' }));
     if (!reply) return emulator.fetch(c.req.raw);
+    if (reply instanceof Response) return reply;
     return c.json({
       id: `chatcmpl-${randomUUID()}`,
       object: 'chat.completion',

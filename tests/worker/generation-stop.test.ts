@@ -25,7 +25,15 @@ import { createProject } from '../integration/projects/fixtures.ts';
 const { bin: wrapper, slow } = slowFlutter();
 
 const db = useTestDatabase();
-const llm = useLlmServer();
+// The model is down the first time it is asked for "[flaky]".
+let flakyCalls = 0;
+const llm = useLlmServer((last) => {
+  if (!last.includes('[flaky]') || flakyCalls++ > 0) return undefined;
+  return new Response(
+    JSON.stringify({ error: { message: 'The server is overloaded', type: 'server_error' } }),
+    { status: 503, headers: { 'content-type': 'application/json' } },
+  );
+});
 const h = useWorker(db, llm, { env: { FLUTTER_BIN: wrapper, LEASE_S: '3' } });
 let user: string;
 let project: string;
@@ -62,6 +70,25 @@ describe('cancel', () => {
        where id = ${id}`;
     expect(row).toEqual({ process_groups: [], worker_id: null, lease_expires_at: null });
     slow('none');
+  });
+});
+
+describe('a transient failure', () => {
+  it('puts the generation back in the queue, and the retry runs it to the end', async () => {
+    const id = await startGeneration(db.sql, user, project, { prompt: 'a flaky app [flaky]' });
+    const requeued = await until(
+      async () => (await eventsOf(db.sql, id)).find((e) => e.type === 'Error'),
+      Boolean,
+    );
+    expect(requeued?.data).toMatchObject({ kind: 'llm_failed', retrying: true, step: 'generate' });
+    // The retry is due at once rather than after the queue's backoff.
+    await until(
+      async () => (await db.sql`select state from pgboss.job where id = ${id}`)[0]?.state,
+      (state) => state === 'retry',
+    );
+    await db.sql`update pgboss.job set start_after = now() where id = ${id}`;
+    expect(await ended(db.sql, id)).toMatchObject({ status: 'succeeded' });
+    expect(flakyCalls).toBe(2);
   });
 });
 
