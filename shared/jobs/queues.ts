@@ -19,8 +19,6 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType> {
   queue: Omit<Queue, 'name'>;
   /** Per-job options derived from the payload (a job id, a singleton key). */
   sendOptions?: (payload: z.infer<P>) => Pick<SendOptions, 'id' | 'singletonKey' | 'priority'>;
-  /** What handles it: the worker registers a handler for every queue it consumes. */
-  consumed: boolean;
 }
 
 /** Runs one code generation (`code_generations.id`); the job's id is the generation's. */
@@ -30,7 +28,10 @@ export const GenerationJob = z.strictObject({
 });
 export type GenerationJob = z.infer<typeof GenerationJob>;
 
-/** The dead-letter queue of `generation`: jobs that failed every attempt, for operators. */
+/**
+ * The dead-letter queue of `generation`: jobs that failed every attempt, for operators (no
+ * handler consumes it; pg-boss's redrive sends them back).
+ */
 export const GENERATION_DEAD_LETTER = 'generation.dead';
 
 /** Types a definition by its payload schema (what `satisfies` alone cannot infer). */
@@ -40,7 +41,6 @@ const definitions = {
   [GENERATION_DEAD_LETTER]: defineJob({
     payload: GenerationJob,
     queue: { policy: 'standard', retryLimit: 0, deleteAfterSeconds: 30 * 24 * 3600 },
-    consumed: false,
   }),
   generation: defineJob({
     payload: GenerationJob,
@@ -62,7 +62,6 @@ const definitions = {
       deleteAfterSeconds: 7 * 24 * 3600,
     },
     sendOptions: (p) => ({ id: p.generation_id, singletonKey: p.project_id }),
-    consumed: true,
   }),
 };
 
