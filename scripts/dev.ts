@@ -23,8 +23,10 @@ try {
 }
 
 console.log('Starting the local stack…');
-const stack = await startLocalStack(env, (step, detail) =>
-  console.log(`  ✓ ${step.padEnd(11)} ${detail ?? ''} (${elapsed()})`),
+const stack = await startLocalStack(
+  env,
+  (step, detail) => console.log(`  ✓ ${step.padEnd(11)} ${detail ?? ''} (${elapsed()})`),
+  { worker: true },
 ).catch((err: unknown) => {
   console.error(`\nCould not start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
@@ -42,10 +44,12 @@ Ready in ${elapsed()}.
   Storage          ${url}/storage/v1 (bytes in ${env.LOCAL_DATA_DIR}/storage)
   Functions        ${stack.functions.map((f) => `${url}/functions/v1/${f}`).join('\n                   ')}
   API docs         ${url}/functions/v1/api/docs
+  Worker           ${stack.worker?.opsUrl}/health and /metrics (LLM emulator at ${url}/llm/v1)
   DB URL           ${env.DATABASE_URL ? redactString(stack.dbUrl) : stack.dbUrl}
   anon key         ${shown(env.ANON_KEY, DEMO_ANON_KEY, 'ANON_KEY')}
   service_role key ${shown(env.SERVICE_ROLE_KEY, DEMO_SERVICE_ROLE_KEY, 'SERVICE_ROLE_KEY')}
 
+Try the main job:  npm run demo -- "a todo list app"
 Press Ctrl-C to stop.`);
 
 /** The public demo keys are printed, as `supabase start` does; a key of your own is not. */

@@ -50,6 +50,8 @@ export const localEnvSchema = z
     LOG_LEVEL: logLevel,
     /** Signs the Graph API emulator's webhooks; the whatsapp function verifies with it. */
     WHATSAPP_APP_SECRET: z.string().min(1).default('local-whatsapp-app-secret'),
+    /** The worker's `/health` and `/metrics` (when the stack starts the worker). */
+    WORKER_PORT: port.default(54330),
   })
   .refine((env) => Boolean(env.INITIAL_ADMIN_EMAIL) === Boolean(env.INITIAL_ADMIN_PASSWORD), {
     message: 'set both INITIAL_ADMIN_EMAIL and INITIAL_ADMIN_PASSWORD, or neither',

@@ -25,6 +25,7 @@ import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway, routeUpgrades } from './gateway.ts';
 import { seedInitialAdmin } from './initial-admin.ts';
 import { portInUse } from './ports.ts';
+import { type LocalWorker, localWorkerEnv, startLocalWorker } from './worker.ts';
 
 export interface LocalStack {
   gatewayUrl: string;
@@ -35,6 +36,10 @@ export interface LocalStack {
   graph: GraphEmulator;
   storage: StorageEmulator;
   realtime: RealtimeEmulator;
+  /** The worker process, when `worker` was asked for (`npm run dev` does). */
+  worker?: LocalWorker;
+  /** What the worker was (or would be) started with, to start another one like it. */
+  workerEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +49,11 @@ export interface StackOptions {
    * lockouts); tests move it instead of waiting. The system clock by default.
    */
   clock?: Clock;
+  /**
+   * Start the worker too, as a child process (`npm run worker` with the stack's database,
+   * LLM emulator and Realtime); `env` overrides its variables. Off unless asked for.
+   */
+  worker?: boolean | { env?: Record<string, string> };
 }
 
 export type Progress = (step: string, detail?: string) => void;
@@ -125,6 +135,15 @@ export async function startLocalStack(
       });
       progress('admin', admin);
     }
+    const overrides = typeof opts.worker === 'object' ? opts.worker.env : undefined;
+    const workerEnv = localWorkerEnv({ env, gatewayUrl, dbUrl, overrides });
+    let worker: LocalWorker | undefined;
+    if (opts.worker) {
+      worker = await startLocalWorker(workerEnv);
+      // Stopped first: its running jobs end while the database and gateway still serve them.
+      cleanup.push(() => worker?.stop() ?? Promise.resolve());
+      progress('worker', `pid ${worker.pid}, ${worker.opsUrl}/health and /metrics`);
+    }
     return {
       gatewayUrl,
       dbUrl,
@@ -133,6 +152,8 @@ export async function startLocalStack(
       graph,
       storage,
       realtime,
+      worker,
+      workerEnv,
       stop,
     };
   } catch (err) {

@@ -108,4 +108,8 @@ export const CONSTRAINTS: Record<string, ConstraintMeaning> = {
     code: 'conflict',
     message: 'Tokens signed with this key may still be valid; retire it a day after rotation',
   },
+  // code generations (20261122000700_projects.sql, 20261129002020_generation_pipeline.sql)
+  code_generations_prompt_length: field('body.prompt', 'Use 1 to 20000 characters'),
+  code_generations_kind_check: field('body.kind', 'Use generate, fix or build'),
+  code_generations_files_size: field('body.files', 'Files may hold at most 2 MB in all'),
 };

@@ -2,6 +2,12 @@ import { createApp } from '../../http/app.ts';
 import type { App } from '../../http/context.ts';
 import { baseOptions, type FunctionDeps } from '../../runtime/app-from-env.ts';
 import { registerAuditLog } from './routes/audit-log.ts';
+import { registerGenerationsCancel } from './routes/generations-cancel.ts';
+import { registerGenerationsCreate } from './routes/generations-create.ts';
+import { registerGenerationsEvents } from './routes/generations-events.ts';
+import { registerGenerationsGet } from './routes/generations-get.ts';
+import { registerGenerationsList } from './routes/generations-list.ts';
+import { registerGenerationsStream } from './routes/generations-stream.ts';
 import { registerMembersAdd } from './routes/members-add.ts';
 import { registerMembersList } from './routes/members-list.ts';
 import { registerMembersRemove } from './routes/members-remove.ts';
@@ -55,5 +61,11 @@ export function buildApiApp(deps: FunctionDeps): App {
   registerMembersRemove(app);
   registerMessagesList(app);
   registerMessagesCreate(app);
+  registerGenerationsCreate(app);
+  registerGenerationsList(app);
+  registerGenerationsGet(app);
+  registerGenerationsEvents(app);
+  registerGenerationsStream(app);
+  registerGenerationsCancel(app);
   return app;
 }

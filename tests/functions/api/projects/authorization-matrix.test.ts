@@ -6,7 +6,7 @@ import { projectFixtures, SERVICE_TOKEN, sansRequestId } from './helpers.ts';
 
 const fx = useApi();
 const { signUp, admin, api } = fixtures(fx);
-const { seedProject } = projectFixtures(fx);
+const { seedProject, seedGeneration, generationsSeenBy } = projectFixtures(fx);
 const { seedClient, tokenFor } = appClientFixtures(fx);
 
 const CALLERS = [
@@ -22,6 +22,13 @@ const CALLERS = [
 ] as const;
 type Caller = (typeof CALLERS)[number];
 
+/**
+ * A status, or `{ seen }`: that status when RLS lets the caller see the team's generation and
+ * 404 when it does not. An administrator who is not a member reads a project, but whether
+ * they read its generations is RLS's to say (history is members' unless granted).
+ */
+type Expected = number | { seen: number };
+
 /** The people around one project: a fresh project per cell, so no cell sees another's writes. */
 interface Team {
   projectId: string;
@@ -30,6 +37,9 @@ interface Team {
   target: TestUser;
   /** A user who is not yet a member, to share with. */
   newcomer: TestUser;
+  /** A queued generation (to cancel) and one that has ended, with its events (to read). */
+  generationId: string;
+  endedId: string;
 }
 
 interface Row {
@@ -38,7 +48,7 @@ interface Row {
   path: string;
   call(t: Team): { path: string; json?: unknown };
   /** The exact status for each caller. */
-  expect: Record<Caller, number>;
+  expect: Record<Caller, Expected>;
 }
 
 // anonymous → 401, and the service role and app clients → 403 (requireUser) everywhere, an
@@ -48,7 +58,7 @@ const row = (
   method: string,
   path: string,
   call: Row['call'],
-  [stranger, viewer, editor, owner, adminStatus]: number[],
+  [stranger, viewer, editor, owner, adminStatus]: Expected[],
 ): Row => ({
   method,
   path,
@@ -67,6 +77,7 @@ const row = (
 });
 
 const P = '/api/projects/{id}';
+const G = '/api/generations/{id}';
 const ROWS: Row[] = [
   row(
     'POST',
@@ -130,6 +141,46 @@ const ROWS: Row[] = [
     (t) => ({ path: `/projects/${t.projectId}/messages`, json: { content: 'Hello' } }),
     [404, 403, 201, 201, 403],
   ),
+  row(
+    'POST',
+    `${P}/generations`,
+    (t) => ({ path: `/projects/${t.projectId}/generations`, json: { prompt: 'Probe' } }),
+    [404, 403, 202, 202, 403],
+  ),
+  row(
+    'GET',
+    `${P}/generations`,
+    (t) => ({ path: `/projects/${t.projectId}/generations` }),
+    [404, 200, 200, 200, 200],
+  ),
+  row('GET', G, (t) => ({ path: `/generations/${t.endedId}` }), [
+    404,
+    200,
+    200,
+    200,
+    { seen: 200 },
+  ]),
+  row('GET', `${G}/events`, (t) => ({ path: `/generations/${t.endedId}/events` }), [
+    404,
+    200,
+    200,
+    200,
+    { seen: 200 },
+  ]),
+  row('GET', `${G}/stream`, (t) => ({ path: `/generations/${t.endedId}/stream` }), [
+    404,
+    200,
+    200,
+    200,
+    { seen: 200 },
+  ]),
+  row('POST', `${G}/cancel`, (t) => ({ path: `/generations/${t.generationId}/cancel` }), [
+    404,
+    403,
+    200,
+    200,
+    { seen: 403 },
+  ]),
 ];
 
 const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
@@ -169,7 +220,15 @@ async function freshTeam(): Promise<Team> {
     [editor, 'editor'],
     [target, 'viewer'],
   ]);
-  return { projectId, editor, target, newcomer };
+  const generationId = await seedGeneration(projectId, editor);
+  const endedId = await seedGeneration(projectId, editor);
+  const sql = fx.auth.db.sql;
+  await sql`update public.code_generations set status = 'cancelled', finished_at = now()
+            where id = ${endedId}`;
+  const result = { status: 'cancelled', summary: null, files: [], build: null, preview: null };
+  await sql`select private.append_generation_event(${endedId}, 'Result',
+              ${sql.json({ ...result, duration_ms: 0, output_bytes: 0 })})`;
+  return { projectId, editor, target, newcomer, generationId, endedId };
 }
 
 function tokenOf(caller: Caller): string | undefined {
@@ -180,12 +239,12 @@ function tokenOf(caller: Caller): string | undefined {
 }
 
 describe('the authorization matrix of the project routes', () => {
-  it('has a row for every documented /api/projects operation, and no other', async () => {
+  it('has a row for every documented /api/projects and /api/generations operation, and no other', async () => {
     const doc = (await api('/openapi.json')).body as {
       paths: Record<string, Record<string, unknown>>;
     };
     const documented = Object.entries(doc.paths)
-      .filter(([path]) => path === '/api/projects' || path.startsWith('/api/projects/'))
+      .filter(([path]) => /^\/api\/(projects|generations)(\/|$)/.test(path))
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     const covered = ROWS.map((r) => `${r.method} ${r.path}`);
     expect(documented.filter((op) => !covered.includes(op))).toEqual([]);
@@ -194,22 +253,37 @@ describe('the authorization matrix of the project routes', () => {
   });
 
   const cells = ROWS.flatMap((r) =>
-    CALLERS.map((caller) => ({ ...r, caller, status: r.expect[caller] })),
+    CALLERS.map((caller) => {
+      const expected = r.expect[caller];
+      const label =
+        typeof expected === 'number' ? `${expected}` : `${expected.seen} if RLS shows it`;
+      return { ...r, caller, expected, label };
+    }),
   );
 
-  it.each(cells)('$method $path as $caller → $status', async (cell) => {
+  it.each(cells)('$method $path as $caller → $label', async (cell) => {
     const team = await freshTeam();
+    let status = cell.expected;
+    if (typeof status !== 'number') {
+      const seen = await generationsSeenBy(people[cell.caller as Person], team.projectId);
+      status = seen.includes(team.generationId) ? status.seen : 404;
+    }
     const { path, json } = cell.call(team);
     const res = await api(path, { method: cell.method, json, token: tokenOf(cell.caller) });
-    expect(res.status).toBe(cell.status);
-    const code = CODES[cell.status];
+    expect(res.status).toBe(status);
+    const code = CODES[status];
     if (code) {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.code).toBe(code);
     }
-    if (cell.status === 404) {
+    if (status === 404) {
       // Hidden looks exactly like missing: the same call on a project that does not exist.
-      const missing = cell.call({ ...team, projectId: randomUUID() });
+      const missing = cell.call({
+        ...team,
+        projectId: randomUUID(),
+        generationId: randomUUID(),
+        endedId: randomUUID(),
+      });
       const other = await api(missing.path, {
         method: cell.method,
         json: missing.json,

@@ -1,0 +1,79 @@
+/**
+ * Every job queue of the system, in one map: its name, the zod schema of its payload, the
+ * pg-boss queue options, and how a job is sent. The API (Deno) enqueues with it and the worker
+ * (Node) consumes with it, so both agree on names and payloads.
+ *
+ * Adding a queue: add an entry here, a migration that creates it with the same options
+ * (`select pgboss.create_queue('<name>', '<options as JSON>'::jsonb)`, as in
+ * 20261129002010_job_queues.sql), and its handler to the worker's map (worker/jobs/handlers.ts).
+ * A test compares every entry with the migrated queue, and the worker brings a queue's
+ * changeable options up to date at start-up; a policy cannot change once a queue exists.
+ */
+import type { Queue, SendOptions } from 'pg-boss';
+import { z } from 'zod';
+
+/** One queue: its payload and options, and the options each job is sent with. */
+export interface JobDefinition<P extends z.ZodType = z.ZodType> {
+  payload: P;
+  /** pg-boss's queue options, as `createQueue(name, options)` takes them. */
+  queue: Omit<Queue, 'name'>;
+  /** Per-job options derived from the payload (a job id, a singleton key). */
+  sendOptions?: (payload: z.infer<P>) => Pick<SendOptions, 'id' | 'singletonKey' | 'priority'>;
+}
+
+/** Runs one code generation (`code_generations.id`); the job's id is the generation's. */
+export const GenerationJob = z.strictObject({
+  generation_id: z.uuid(),
+  project_id: z.uuid(),
+});
+export type GenerationJob = z.infer<typeof GenerationJob>;
+
+/**
+ * The dead-letter queue of `generation`: jobs that failed every attempt, for operators (no
+ * handler consumes it; pg-boss's redrive sends them back).
+ */
+export const GENERATION_DEAD_LETTER = 'generation.dead';
+
+/** Types a definition by its payload schema (what `satisfies` alone cannot infer). */
+const defineJob = <P extends z.ZodType>(def: JobDefinition<P>): JobDefinition<P> => def;
+
+const definitions = {
+  [GENERATION_DEAD_LETTER]: defineJob({
+    payload: GenerationJob,
+    queue: { policy: 'standard', retryLimit: 0, deleteAfterSeconds: 30 * 24 * 3600 },
+  }),
+  generation: defineJob({
+    payload: GenerationJob,
+    queue: {
+      // One active job per singleton key, and the key is the project: never two generations
+      // of one project at once, on any number of workers. Others of the project wait queued.
+      policy: 'singleton',
+      retryLimit: 2,
+      retryDelay: 5,
+      retryBackoff: true,
+      retryDelayMax: 120,
+      // A job held longer than this is failed (and retried) by pg-boss's monitor.
+      expireInSeconds: 3600,
+      // A worker that stops heart-beating (killed, frozen) loses the job within this.
+      heartbeatSeconds: 30,
+      // Workers are woken by NOTIFY when a job is created, instead of at their next poll.
+      notify: true,
+      deadLetter: GENERATION_DEAD_LETTER,
+      deleteAfterSeconds: 7 * 24 * 3600,
+    },
+    sendOptions: (p) => ({ id: p.generation_id, singletonKey: p.project_id }),
+  }),
+};
+
+export const JOBS: { readonly [N in JobName]: (typeof definitions)[N] } = definitions;
+
+export type JobName = keyof typeof definitions;
+
+/** The payload type of a queue: `JobPayload<'generation'>`. */
+export type JobPayload<N extends JobName> = z.infer<(typeof definitions)[N]['payload']>;
+
+/** Queue names in the order they must be created (a dead-letter queue before its user). */
+export const JOB_NAMES = Object.keys(definitions) as JobName[];
+
+/** The schema pg-boss is installed in (20261129002000_pgboss.sql). */
+export const JOBS_SCHEMA = 'pgboss';

@@ -1,0 +1,18 @@
+import type { GenerationDeps } from '../generation/context.ts';
+import { generationHandler } from '../generation/run.ts';
+import type { JobHandlers } from '../runtime/runner.ts';
+
+/**
+ * The one map of queue → handler the worker consumes (shared/jobs/queues.ts names the
+ * queues and their payloads). A new queue's handler is registered here, with what it needs
+ * added to `HandlerDeps`.
+ */
+export interface HandlerDeps {
+  generation: GenerationDeps;
+}
+
+export function jobHandlers(deps: HandlerDeps): JobHandlers {
+  return {
+    generation: generationHandler(deps.generation),
+  };
+}
