@@ -12,12 +12,19 @@ import { type AuthEmulatorHarness, SUPABASE_URL, useAuthEmulator } from './auth-
 export interface FunctionsHarness {
   auth: AuthEmulatorHarness;
   readonly services: Services;
-  /** Calls a function in-process: `call('auth', '/login', { json: {...} })`. */
-  call(
-    fn: string,
-    path: string,
-    init?: { method?: string; json?: unknown; token?: string; headers?: Record<string, string> },
-  ): Promise<Response>;
+  /**
+   * Calls a function in-process: `call('auth', '/login', { json: {...} })`. `body` sends raw
+   * text as it is (for bodies JSON.stringify cannot write), with the headers the caller gives.
+   */
+  call(fn: string, path: string, init?: CallInit): Promise<Response>;
+}
+
+export interface CallInit {
+  method?: string;
+  json?: unknown;
+  body?: string;
+  token?: string;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -70,9 +77,10 @@ export function useFunctions(
       const app = apps[fn];
       if (!app) throw new Error(`no function ${fn}`);
       return app.request(`/${fn}${path}`, {
-        method: init.method ?? (init.json !== undefined ? 'POST' : 'GET'),
+        method:
+          init.method ?? (init.json !== undefined || init.body !== undefined ? 'POST' : 'GET'),
         headers,
-        body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
+        body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
       });
     },
   };
