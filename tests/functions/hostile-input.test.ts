@@ -112,6 +112,27 @@ describe('hostile input that used to reach PostgreSQL', () => {
     expect(await projectCount(me.id)).toBe(0);
   });
 
+  it('refuses what would be stored other than sent: 1e999, __proto__', async () => {
+    // Both were accepted: 1e999 parses to Infinity and was stored as null; a __proto__ key
+    // became the prototype of the copied settings, dropped from the row and inherited.
+    const me = await signUp();
+    const create = (settings: string) =>
+      raw('/projects', me.token, `{"name":"x","settings":${settings}}`);
+    await expect422(
+      await create('{"a":1e999,"b":[-1e999]}'),
+      'body.settings.a',
+      'body.settings.b.0',
+    );
+    await expect422(await create('{"__proto__":{"admin":true}}'), 'body.settings.__proto__');
+    await expect422(
+      await create('{"constructor":{"prototype":{"admin":true}}}'),
+      'body.settings.constructor',
+    );
+    expect(await projectCount(me.id)).toBe(0);
+    // An ordinary `constructor` key is data like any other.
+    expect((await create('{"constructor":"flutter"}')).status).toBe(201);
+  });
+
   it('refuses a NUL in a free-text filter', async () => {
     const me = await signUp();
     await expect422(await fx.call('api', '/projects?q=a%00b', { token: me.token }), 'query.q');

@@ -84,10 +84,32 @@ const segmentsOf = (step: Step): Segment[] => {
 };
 
 /**
- * Every string (object keys included) in a parsed JSON value that the system cannot store,
- * as field errors under `part` (`body.settings.theme`). Iterative, so depth costs no stack.
+ * Why an object key cannot be accepted. `__proto__` (and `constructor.prototype`) are
+ * harmless as JSON but become a prototype the moment a value is copied key by key, so the
+ * copy silently loses the key and inherits what the client sent.
  */
-export function findUnsafeStrings(value: unknown, part = 'body'): FieldError[] {
+function unsafeKeyReason(key: string, value: unknown): string | undefined {
+  const text = unsafeTextReason(key);
+  if (text) return `Key: ${text}`;
+  if (key === '__proto__') return 'Key: __proto__ is reserved';
+  if (
+    key === 'constructor' &&
+    value !== null &&
+    typeof value === 'object' &&
+    'prototype' in value
+  ) {
+    return 'Key: constructor.prototype is reserved';
+  }
+  return undefined;
+}
+
+/**
+ * Every value in a parsed JSON body that the system cannot take as sent, as field errors
+ * under `part` (`body.settings.theme`): strings and keys it cannot store, reserved keys, and
+ * numbers beyond a double (`1e999` parses to Infinity, which would be stored as null).
+ * Iterative, so depth costs no stack.
+ */
+export function findUnsafeValues(value: unknown, part = 'body'): FieldError[] {
   const errors: FieldError[] = [];
   const stack: Step[] = [{ value, parent: undefined, segment: undefined }];
   while (stack.length > 0 && errors.length < MAX_ERRORS) {
@@ -96,6 +118,8 @@ export function findUnsafeStrings(value: unknown, part = 'body'): FieldError[] {
     if (typeof v === 'string') {
       const reason = unsafeTextReason(v);
       if (reason) errors.push({ path: fieldPath(part, segmentsOf(step)), message: reason });
+    } else if (typeof v === 'number' && !Number.isFinite(v)) {
+      errors.push({ path: fieldPath(part, segmentsOf(step)), message: 'Number out of range' });
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) {
         stack.push({ value: v[i], parent: step, segment: i });
@@ -109,10 +133,8 @@ export function findUnsafeStrings(value: unknown, part = 'body'): FieldError[] {
           parent: step,
           segment: key,
         };
-        const reason = unsafeTextReason(key);
-        if (reason) {
-          errors.push({ path: fieldPath(part, segmentsOf(child)), message: `Key: ${reason}` });
-        }
+        const reason = unsafeKeyReason(key, child.value);
+        if (reason) errors.push({ path: fieldPath(part, segmentsOf(child)), message: reason });
         stack.push(child);
       }
     }

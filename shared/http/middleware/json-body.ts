@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../../errors.ts';
 import type { AppEnv } from '../context.ts';
-import { findTooDeep, findUnsafeStrings, MAX_JSON_DEPTH } from '../input/json.ts';
+import { findTooDeep, findUnsafeValues, MAX_JSON_DEPTH } from '../input/json.ts';
 import { fieldPath } from '../input/text.ts';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -18,7 +18,8 @@ const malformed = (detail: string) => new AppError('malformed_json', { detail })
  * same way:
  * - bytes that are not UTF-8, or text that is not JSON: 400 `malformed_json`;
  * - nesting deeper than {@link MAX_JSON_DEPTH}, found by a linear scan before parsing: 422;
- * - a NUL character or a lone surrogate in any key or string: 422 with its field path.
+ * - a NUL character or a lone surrogate in any key or string, a reserved key (`__proto__`),
+ *   or a number beyond a double (`1e999`): 422 with its field path.
  *
  * Hono keeps the bytes read here, so route validators parse the same body again without
  * reading the stream twice.
@@ -55,7 +56,7 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
       } catch {
         throw malformed('The request body is not valid JSON');
       }
-      const errors = findUnsafeStrings(value);
+      const errors = findUnsafeValues(value);
       if (errors.length > 0) {
         throw new AppError('validation_failed', {
           detail: 'The request does not match the schema',
