@@ -22,7 +22,7 @@ export interface FunctionsHarness {
 export interface CallInit {
   method?: string;
   json?: unknown;
-  body?: string;
+  body?: string | Uint8Array<ArrayBuffer>;
   token?: string;
   headers?: Record<string, string>;
 }
