@@ -64,7 +64,7 @@ async function send(target: Operation, caller: Caller, plan: Plan, pick: number)
   const user = world.user.id;
   const before = last ?? (await snapshot(user));
   const auth = await authorization(caller, world, tokens, pick);
-  const { path, init } = render(op, plan, (ref) => world.lookup(ref.name), auth);
+  const { path, init } = render(op, plan, (ref) => world.lookup(ref.name, ref.index), auth);
   const res = await fx.call(op.fn, path, init);
   sent++;
   const out: Outcome = {
@@ -75,6 +75,7 @@ async function send(target: Operation, caller: Caller, plan: Plan, pick: number)
   };
   const after = await snapshot(user);
   last = after;
+  if (out.status < 300) world.remember(out.text);
   try {
     checkResponse(out);
     checkAccess(op, caller, out);

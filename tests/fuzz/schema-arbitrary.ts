@@ -8,8 +8,11 @@ import type { Schema } from './openapi.ts';
  */
 export class Ref {
   readonly name: RefName;
-  constructor(name: RefName) {
+  /** For `seen`: which of the ids answers have shown, counted from the newest. */
+  readonly index: number;
+  constructor(name: RefName, index = 0) {
     this.name = name;
+    this.index = index;
   }
 }
 
@@ -21,12 +24,15 @@ export const UUID_REFS = [
   'victim.project',
   'user.session',
   'victim.session',
+  // An id a recent answer showed (a new project, factor, challenge or session).
+  'seen',
 ] as const;
 export const EMAIL_REFS = ['user.email', 'victim.email', 'admin.email'] as const;
 export type RefName = (typeof UUID_REFS)[number] | (typeof EMAIL_REFS)[number];
 
 const uuid = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...UUID_REFS).map((n) => new Ref(n)) },
+  { weight: 2, arbitrary: fc.nat(15).map((i) => new Ref('seen', i)) },
   { weight: 1, arbitrary: fc.uuid() },
 );
 const email = fc.oneof(

@@ -37,6 +37,15 @@ export class World {
     return actor;
   }
 
+  /** Ids that answers have shown, newest first, so later requests can aim at them. */
+  private seen: string[] = [];
+
+  /** Remembers the ids in an answer (at most 16 in all). */
+  remember(text: string): void {
+    const ids = text.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? [];
+    this.seen = [...new Set([...ids, ...this.seen])].slice(0, 16);
+  }
+
   /** Every person of the world and their project. */
   ids(): string[] {
     return (['user', 'victim', 'admin'] as const).flatMap((n) => [
@@ -46,7 +55,8 @@ export class World {
   }
 
   /** The value a generated `Ref` stands for, now. */
-  lookup(ref: RefName): string {
+  lookup(ref: RefName, index = 0): string {
+    if (ref === 'seen') return this.seen[index % this.seen.length] ?? this.user.project;
     const [who, what] = ref.split('.') as ['user' | 'victim' | 'admin', string];
     const actor = this.get(who);
     if (what === 'id') return actor.id;
