@@ -15,6 +15,10 @@ export class Big {
   toString(): string {
     return this.char.repeat(this.length);
   }
+  /** How a counterexample shows it: `Big("\u0000" × 4810)`, not 4,810 invisible characters. */
+  [fc.toStringMethod](): string {
+    return `Big(${JSON.stringify(this.char)} × ${this.length})`;
+  }
 }
 
 /** Any UTF-16 code unit: NUL, controls, lone surrogates, noncharacters included. */
