@@ -133,6 +133,17 @@ describe('hostile input that used to reach PostgreSQL', () => {
     expect((await create('{"constructor":"flutter"}')).status).toBe(201);
   });
 
+  it('names an unknown field by its path, cut short, instead of echoing it whole', async () => {
+    // A 100 KB key came back whole inside "Unrecognized key: …", a 100 KB error body.
+    const me = await signUp();
+    const key = 'k'.repeat(100_001);
+    const res = await raw('/projects', me.token, JSON.stringify({ name: 'x', [key]: 1 }));
+    const text = await res.clone().text();
+    await expect422(res, `body.${'k'.repeat(100)}`);
+    expect(text.length).toBeLessThan(1_000);
+    expect(JSON.parse(text).errors[0].message).toBe('Unknown field');
+  });
+
   it('refuses a NUL in a free-text filter', async () => {
     const me = await signUp();
     await expect422(await fx.call('api', '/projects?q=a%00b', { token: me.token }), 'query.q');
