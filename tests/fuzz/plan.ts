@@ -15,13 +15,16 @@ import { jsonValue, Ref, valueFor } from './schema-arbitrary.ts';
 /** A URL piece: a value to percent-encode, or raw text sent exactly as written. */
 export type Piece = { value: unknown } | { raw: string };
 
+/** A field name: one the schema knows, any other, or an unknown one far too long. */
+export type Key = string | Big;
+
 /** How a JSON body is spoiled, if at all. */
 export type Mutation =
   | { kind: 'none' }
-  | { kind: 'set'; key: string; value: unknown }
-  | { kind: 'drop'; key: string }
-  | { kind: 'deep'; key: string; depth: number; open: '[' | '{' }
-  | { kind: 'literal'; key: string; text: string }
+  | { kind: 'set'; key: Key; value: unknown }
+  | { kind: 'drop'; key: Key }
+  | { kind: 'deep'; key: Key; depth: number; open: '[' | '{' }
+  | { kind: 'literal'; key: Key; text: string }
   | { kind: 'root'; value: unknown }
   | { kind: 'proto'; key: '__proto__' | 'constructor' | 'prototype' };
 
@@ -81,9 +84,23 @@ function queryFor(op: Operation): fc.Arbitrary<Array<[Piece, Piece]>> {
 function mutationFor(op: Operation): fc.Arbitrary<Mutation> {
   const schema = op.body ? op.resolve(op.body.schema) : {};
   const keys = Object.keys(schema.properties ?? {});
-  const key = keys.length ? fc.oneof(fc.constantFrom(...keys), fc.string()) : fc.string();
+  const unknown: fc.Arbitrary<Key> = fc.oneof(
+    { weight: 3, arbitrary: fc.string() },
+    { weight: 1, arbitrary: fc.constantFrom(121, 5_000, 100_001).map((n) => new Big('k', n)) },
+  );
+  const key: fc.Arbitrary<Key> = keys.length
+    ? fc.oneof(
+        { weight: 2, arbitrary: fc.constantFrom(...keys) },
+        { weight: 1, arbitrary: unknown },
+      )
+    : unknown;
   return fc.oneof(
     { weight: 4, arbitrary: fc.constant<Mutation>({ kind: 'none' }) },
+    // An unknown field with an ordinary value: only its name is wrong.
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('set' as const), key: unknown, value: jsonValue }),
+    },
     {
       weight: 3,
       arbitrary: fc.record({ kind: fc.constant('set' as const), key, value: wrongValue }),

@@ -42,9 +42,10 @@ function jsonText(plan: Extract<BodyPlan, { kind: 'json' }>, lookup: (ref: Ref) 
     base !== null && typeof base === 'object' && !Array.isArray(base)
       ? { ...(base as Record<string, unknown>) }
       : { value: base };
-  if (m.kind === 'set') obj[m.key] = materialize(m.value, lookup);
-  if (m.kind === 'drop') delete obj[m.key];
-  if (m.kind === 'deep' || m.kind === 'literal') obj[m.key] = DEEP;
+  const key = 'key' in m ? String(m.key) : '';
+  if (m.kind === 'set') obj[key] = materialize(m.value, lookup);
+  if (m.kind === 'drop') delete obj[key];
+  if (m.kind === 'deep' || m.kind === 'literal') obj[key] = DEEP;
   let text = JSON.stringify(obj);
   if (m.kind === 'deep') {
     // Built as text: JSON.stringify itself would recurse that deep.
