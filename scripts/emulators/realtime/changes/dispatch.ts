@@ -68,6 +68,12 @@ export class ChangeDispatcher {
     for (const sub of this.subs) if (sub.owner === owner) this.subs.delete(sub);
   }
 
+  /** Swaps `owner`'s subscriptions for `subs` at once: no change falls between the two. */
+  replaceOwner(owner: ChangeListener, subs: PgSubscription[]) {
+    this.removeOwner(owner);
+    for (const sub of subs) this.subs.add(sub);
+  }
+
   get size() {
     return this.subs.size;
   }
