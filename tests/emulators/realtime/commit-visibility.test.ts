@@ -102,4 +102,14 @@ describe('Postgres Changes read before their transaction is visible', () => {
     );
     expect(received.map((p) => p.data.record)).toEqual([{ id: 2, owner: OWNER, body: 'mine' }]);
   });
+
+  it('keeps an update that takes the row away from the subscriber', async () => {
+    await db.sql`insert into rt_private values (3, ${OWNER}, 'mine')`;
+    const received = await dispatchMidCommit(
+      `update rt_private set owner = '${OTHER}', body = 'theirs now' where id = 3`,
+      (r) => ({ kind: 'update', relation: r, row: ['3', OTHER, 'theirs now'] }),
+    );
+    // Judged by the row as it was, the new owner's text would reach the old owner.
+    expect(received).toEqual([]);
+  });
 });
