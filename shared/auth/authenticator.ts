@@ -5,7 +5,7 @@ import {
   type Principal,
   userPrincipal,
 } from './principal.ts';
-import type { SessionCache } from './session-cache.ts';
+import type { RefreshingCache } from './refreshing-cache.ts';
 import type { VerifyToken } from './verifier.ts';
 
 export interface Authenticator {
@@ -25,7 +25,7 @@ export class InvalidTokenError extends Error {
  */
 export function createAuthenticator(deps: {
   verify: VerifyToken;
-  sessions: SessionCache;
+  sessions: RefreshingCache<boolean>;
   loadPermissions: (userId: string) => Promise<string[]>;
   /** Whether the user has a verified second factor (asked only for aal1 tokens; cached). */
   hasVerifiedFactor: (userId: string) => Promise<boolean>;
@@ -59,7 +59,7 @@ export function createAuthenticator(deps: {
       // All cached and off the hot path once warm: asked together, so a cold start waits
       // for one round trip, not three. An aal2 session has used its factor already.
       const [active, grants, hasVerifiedFactor] = await Promise.all([
-        deps.sessions.isActive(String(claims.session_id)),
+        deps.sessions.get(String(claims.session_id)),
         deps.grants?.(sub),
         claims.aal === 'aal2' ? true : deps.hasVerifiedFactor(sub),
       ]);

@@ -9,8 +9,8 @@ interface Entry<V> {
  * Remembers the answer of a lookup (a database read) per key for `ttlMs`, so a change in the
  * database reaches callers within that time without a round trip on every request.
  *
- * Off the hot path, as `SessionCache` is: an answer older than half the TTL is still served
- * while one background lookup refreshes it, so a key in steady use never waits; only an
+ * Off the hot path (session liveness, factors and grants are read on every request): an
+ * answer older than half the TTL is still served while one background lookup refreshes it, so a key in steady use never waits; only an
  * answer older than the TTL (or none) is awaited. Concurrent reads of one key share a single
  * lookup, and a lookup that fails is not remembered.
  *

@@ -3,7 +3,6 @@ import type { TokenKeyring } from '../auth/app-tokens.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Grants } from '../auth/principal.ts';
 import type { RefreshingCache } from '../auth/refreshing-cache.ts';
-import type { SessionCache } from '../auth/session-cache.ts';
 import type { Clock } from '../clock.ts';
 import type { FunctionConfig } from '../config.ts';
 import type { Pool } from '../db/client.ts';
@@ -21,7 +20,7 @@ export interface Services {
   /** Unhandled errors besides the log: Sentry with SENTRY_DSN, nowhere otherwise. */
   errors: ErrorReporter;
   authenticator: Authenticator;
-  sessions: SessionCache;
+  sessions: RefreshingCache<boolean>;
   /** Users' current roles and permissions by user id, as the authenticator reads them. */
   grants: RefreshingCache<Grants>;
   /** App-client tokens' liveness and grants by `<client id>:<jti>`. */

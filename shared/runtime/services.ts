@@ -3,7 +3,6 @@ import { appTokenIssuer, claimsAppIssuer, createAppTokenVerifier } from '../auth
 import { createAuthenticator } from '../auth/authenticator.ts';
 import type { Grants } from '../auth/principal.ts';
 import { RefreshingCache } from '../auth/refreshing-cache.ts';
-import { SessionCache } from '../auth/session-cache.ts';
 import { cachedVerifier } from '../auth/verified-tokens.ts';
 import { createTokenVerifier } from '../auth/verifier.ts';
 import { type Clock, systemClock } from '../clock.ts';
@@ -40,13 +39,13 @@ export function createServices(
   const clock = opts.clock ?? systemClock;
   const db =
     opts.db ?? createDb(config.SUPABASE_DB_URL, { max: config.DB_POOL_SIZE, name: opts.dbName });
-  const sessions = new SessionCache({
+  const sessions = new RefreshingCache<boolean>({
     clock,
     ttlMs: LIVENESS_TTL_MS,
     lookup: (id) => asService(db, (tx) => sessionActive(tx, id)),
   });
   // The same freshness rule as sessions: a factor verified elsewhere binds within seconds.
-  const factors = new SessionCache({
+  const factors = new RefreshingCache<boolean>({
     clock,
     ttlMs: LIVENESS_TTL_MS,
     lookup: (userId) => asService(db, (tx) => hasVerifiedFactor(tx, userId)),
@@ -85,7 +84,7 @@ export function createServices(
     verify: cachedVerifier(verify, { clock }),
     sessions,
     loadPermissions: (userId) => asService(db, (tx) => userPermissions(tx, userId)),
-    hasVerifiedFactor: (userId) => factors.isActive(userId),
+    hasVerifiedFactor: (userId) => factors.get(userId),
     grants: (userId) => grants.get(userId),
     apps: {
       owns: (token) => claimsAppIssuer(token, issuer),

@@ -9,7 +9,7 @@ import {
   signAppToken,
 } from '../../shared/auth/app-tokens.ts';
 import { createAuthenticator } from '../../shared/auth/authenticator.ts';
-import { SessionCache } from '../../shared/auth/session-cache.ts';
+import { RefreshingCache } from '../../shared/auth/refreshing-cache.ts';
 import type { VerifyToken } from '../../shared/auth/verifier.ts';
 import { ManualClock } from '../helpers/clock.ts';
 
@@ -111,7 +111,7 @@ describe('app-client tokens', () => {
       verify: async () => {
         throw new Error('user verifier must not see app tokens');
       },
-      sessions: new SessionCache({ clock, lookup: async () => true }),
+      sessions: new RefreshingCache({ clock, lookup: async () => true }),
       loadPermissions: async () => [],
       hasVerifiedFactor: async () => false,
       anonKey: 'anon-key-0123456789abcdef',
