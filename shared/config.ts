@@ -74,6 +74,14 @@ export const functionEnvSchema = z.object({
   AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
   AUTH_RATE_LIMIT_PER_IP: z.coerce.number().int().nonnegative().default(30),
   AUTH_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().nonnegative().default(10),
+  /**
+   * Routes that use administrative permissions need a session verified with a second factor
+   * (aal2). On by default; the local stack turns it off so a new laptop needs no authenticator.
+   */
+  ADMIN_MFA_REQUIRED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Failed logins for one account from one IP before it locks, and how long (doubling). */
   LOCKOUT_THRESHOLD: z.coerce.number().int().positive().default(5),
   LOCKOUT_BASE_SECONDS: z.coerce.number().int().positive().default(30),

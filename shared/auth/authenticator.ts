@@ -13,13 +13,16 @@ export class InvalidTokenError extends Error {
 
 /**
  * Turns a token into a Principal: verifies it, refuses it once its session has ended
- * (checked through `sessions`, cached for seconds), and reads permissions from the claims,
- * or from the database when the token had too many to carry.
+ * (checked through `sessions`, cached for seconds), reads permissions from the claims (or
+ * from the database when the token had too many to carry), and marks an aal1 session of a
+ * user with a verified factor, which the route guards then hold back.
  */
 export function createAuthenticator(deps: {
   verify: VerifyToken;
   sessions: SessionCache;
   loadPermissions: (userId: string) => Promise<string[]>;
+  /** Whether the user has a verified second factor (asked only for aal1 tokens; cached). */
+  hasVerifiedFactor: (userId: string) => Promise<boolean>;
   /** The project's API keys: callers may present them as bearer tokens (supabase-js does). */
   anonKey: string;
   serviceRoleKey: string;
@@ -40,11 +43,13 @@ export function createAuthenticator(deps: {
       if (!(await deps.sessions.isActive(String(claims.session_id)))) {
         throw new InvalidTokenError('session has ended');
       }
+      const sub = String(claims.sub);
       const overflow = claims.permissions_overflow === true;
-      return userPrincipal(
-        claims,
-        overflow ? await deps.loadPermissions(String(claims.sub)) : undefined,
-      );
+      return userPrincipal(claims, {
+        permissions: overflow ? await deps.loadPermissions(sub) : undefined,
+        // An aal2 session has used its factor; only an aal1 one needs to know if one exists.
+        hasVerifiedFactor: claims.aal === 'aal2' ? true : await deps.hasVerifiedFactor(sub),
+      });
     },
   };
 }

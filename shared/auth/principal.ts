@@ -13,6 +13,11 @@ export type Principal =
       email: string;
       sessionId: string;
       aal: Aal;
+      /**
+       * A verified second factor exists but this session has not used it (aal1): only the
+       * routes that lead to aal2 are open to it.
+       */
+      secondFactorPending: boolean;
       roles: string[];
       permissions: string[];
       claims: TokenClaims;
@@ -34,15 +39,20 @@ const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
 
 /** A user principal from verified claims; `permissions` may come from the database instead. */
-export function userPrincipal(claims: TokenClaims, permissions?: string[]): UserPrincipal {
+export function userPrincipal(
+  claims: TokenClaims,
+  opts: { permissions?: string[]; hasVerifiedFactor?: boolean } = {},
+): UserPrincipal {
+  const aal = claims.aal === 'aal2' ? 'aal2' : 'aal1';
   return {
     kind: 'user',
     id: String(claims.sub),
     email: typeof claims.email === 'string' ? claims.email : '',
     sessionId: String(claims.session_id),
-    aal: claims.aal === 'aal2' ? 'aal2' : 'aal1',
+    aal,
+    secondFactorPending: aal === 'aal1' && opts.hasVerifiedFactor === true,
     roles: strings(claims.roles),
-    permissions: permissions ?? strings(claims.permissions),
+    permissions: opts.permissions ?? strings(claims.permissions),
     claims,
   };
 }

@@ -1,7 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { ANONYMOUS } from '../auth/principal.ts';
 import { AppError } from '../errors.ts';
@@ -12,6 +11,7 @@ import { registerHealth } from './health.ts';
 import { authentication } from './middleware/auth.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { requestLogger } from './middleware/logging.ts';
+import { requestIds } from './middleware/request-id.ts';
 import { errorHandler, notFoundHandler, problemResponse, validationError } from './problem.ts';
 import type { Services } from './services.ts';
 
@@ -57,7 +57,7 @@ export function createApp(opts: AppOptions): App {
     },
   }).basePath(`/${opts.name}`);
 
-  app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(requestIds());
   app.use(requestLogger(log));
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
   app.use(

@@ -42,6 +42,7 @@ export async function audit(
       ip: clientIp(c),
       userAgent: c.req.header('user-agent'),
       requestId: c.var.requestId,
+      clientRequestId: c.var.clientRequestId,
       metadata: fields.metadata ?? {},
     }),
   );

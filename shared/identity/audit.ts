@@ -16,6 +16,8 @@ export interface AuditEvent {
   /** Truncated to 512 characters by the database. */
   userAgent?: string | null;
   requestId?: string | null;
+  /** The client's own request id, when it passed the request-id middleware's pattern. */
+  clientRequestId?: string | null;
   /** Keys naming passwords, tokens or secrets (at any depth) are refused by the database. */
   metadata?: Record<string, unknown>;
 }
@@ -38,12 +40,13 @@ export async function writeAudit(
   // Append-only: the row can never be updated or deleted afterwards.
   const [row] = await tx<{ id: string; occurredAt: Date }[]>`
     insert into public.audit_log
-      (actor_id, actor_type, action, target_type, target_id, ip, user_agent, request_id, metadata)
+      (actor_id, actor_type, action, target_type, target_id, ip, user_agent, request_id,
+       client_request_id, metadata)
     values (
       ${event.actorId ?? null}::uuid, ${event.actorType}, ${event.action},
       ${event.targetType ?? null}, ${event.targetId ?? null},
       (case when pg_input_is_valid(${ip}::text, 'inet') then ${ip}::text end)::inet,
-      ${event.userAgent ?? null}, ${event.requestId ?? null},
+      ${event.userAgent ?? null}, ${event.requestId ?? null}, ${event.clientRequestId ?? null},
       ${tx.json((event.metadata ?? {}) as postgres.JSONValue)})
     returning id::text as id, occurred_at as "occurredAt"`;
   if (!row) throw new Error('audit_log insert returned no row');

@@ -10,36 +10,47 @@ export interface LockoutPolicy {
   maxSeconds: number;
 }
 
+const ts = (at: Date) => at.toISOString();
+
 /**
- * Records a failed login for `account` from `ip` and returns the end of the lock it earned,
- * or null while under the threshold. The account is compared case-insensitively. Service
- * role only (`asService`).
+ * Records a failed login for `account` from `ip` at `at` and returns the end of the lock it
+ * earned, or null while under the threshold. The account is compared case-insensitively.
+ * Service role only (`withService`).
  *
  * @example
- * const until = await recordLoginFailure(tx, email, ip, { threshold: 5, baseSeconds: 30, maxSeconds: 900 });
+ * const until = await recordLoginFailure(tx, email, ip, policy, new Date(clock.now()));
  */
 export async function recordLoginFailure(
   tx: Tx,
   account: string,
   ip: string,
   policy: LockoutPolicy,
+  at: Date,
 ): Promise<Date | null> {
   // At `threshold` failures and beyond, locked for base * 2^(failures - threshold), capped.
   const [row] = await tx<{ until: Date | null }[]>`
     select private.login_failure(${account}, ${ip}, ${policy.threshold}::int,
-                                 ${policy.baseSeconds}::int, ${policy.maxSeconds}::int) as until`;
+                                 ${policy.baseSeconds}::int, ${policy.maxSeconds}::int,
+                                 ${ts(at)}::timestamptz) as until`;
   return row?.until ?? null;
 }
 
 /**
- * When the account+IP pair is locked, until when; null when it may try again. Check it
- * before verifying the password, so a locked pair learns nothing from its guesses.
+ * Why password sign-in must wait, checked before asking Auth so a locked caller learns
+ * nothing from a guess: `lock` is this account+address pair's own lock (this door's), `pause`
+ * the account-wide pause the Auth hook set when the failure budget ran out (both doors').
+ * Each is the time it ends, or null.
  */
-export async function loginLockedUntil(tx: Tx, account: string, ip: string): Promise<Date | null> {
-  // Null for a pair never seen, never locked, or whose lock has passed.
-  const [row] = await tx<{ until: Date | null }[]>`
-    select private.login_locked_until(${account}, ${ip}) as until`;
-  return row?.until ?? null;
+export async function passwordHolds(
+  tx: Tx,
+  account: string,
+  ip: string,
+  at: Date,
+): Promise<{ lock: Date | null; pause: Date | null }> {
+  const [row] = await tx<{ lock: Date | null; pause: Date | null }[]>`
+    select private.login_locked_until(${account}, ${ip}, ${ts(at)}::timestamptz) as lock,
+           private.password_paused_until(${account}, ${ts(at)}::timestamptz) as pause`;
+  return { lock: row?.lock ?? null, pause: row?.pause ?? null };
 }
 
 /** Forgets the pair's failures and lock after a successful login. Service role only. */

@@ -64,3 +64,14 @@ export async function sessionActive(tx: Tx, sessionId: string): Promise<boolean>
     select private.session_active(${sessionId}::uuid) as active`;
   return row?.active ?? false;
 }
+
+/**
+ * Whether the user has a verified MFA factor, so their aal1 sessions must step up before
+ * anything else. Service role only (`asService`).
+ */
+export async function hasVerifiedFactor(tx: Tx, userId: string): Promise<boolean> {
+  // Unverified factors (enrolment not finished) do not count.
+  const [row] = await tx<{ yes: boolean }[]>`
+    select private.has_verified_factor(${userId}::uuid) as yes`;
+  return row?.yes ?? false;
+}

@@ -17,10 +17,14 @@ export interface UserRow extends Profile {
 
 export type UserSort = 'created_at' | 'username';
 
+// The email comes from private.user_emails, which shows the same rows profiles does (own, or
+// all with users:read). A subquery per row rather than a join: the view is a security
+// barrier, so a join would read all of auth.users, while `e.id = p.id` looks up just the
+// rows of the page.
 const columns = (tx: Tx) => tx`
-  p.id, e.email, p.username, p.first_name as "firstName", p.last_name as "lastName",
-  p.avatar_url as "avatarUrl", p.is_active as "isActive", p.created_at as "createdAt",
-  p.updated_at as "updatedAt"`;
+  p.id, (select e.email from private.user_emails e where e.id = p.id) as email, p.username,
+  p.first_name as "firstName", p.last_name as "lastName", p.avatar_url as "avatarUrl",
+  p.is_active as "isActive", p.created_at as "createdAt", p.updated_at as "updatedAt"`;
 
 // Both sort keys are NOT NULL, as keyset paging needs.
 const keysets = (tx: Tx): Record<UserSort, Keyset> => ({
@@ -30,11 +34,8 @@ const keysets = (tx: Tx): Record<UserSort, Keyset> => ({
 
 /** One user, or undefined when there is none or RLS hides the profile (the same to a caller). */
 export async function findUser(tx: Tx, id: string): Promise<UserRow | undefined> {
-  // private.user_emails shows the same rows profiles does: own, or all with users:read.
   const [row] = await tx<UserRow[]>`
-    select ${columns(tx)}
-      from public.profiles p left join private.user_emails e on e.id = p.id
-     where p.id = ${id}::uuid`;
+    select ${columns(tx)} from public.profiles p where p.id = ${id}::uuid`;
   return row;
 }
 
@@ -51,12 +52,15 @@ export async function listUsers(
 ): Promise<Array<UserRow & { sortKey: string }>> {
   const ks = keysets(tx)[opts.sort];
   const pattern = opts.q ? containsPattern(opts.q) : undefined;
-  // Without users:read, RLS leaves only the caller's own profile.
+  // Without users:read, RLS leaves only the caller's own profile. The search runs in
+  // private.user_ids_matching, where its trigram indexes can serve the ILIKE (under RLS they
+  // cannot: ILIKE is not leakproof), and applies the same visibility rule. In a subquery, so
+  // it runs once, at execution, and not again while planning.
   return tx<Array<UserRow & { sortKey: string }>>`
     select ${columns(tx)}, ${keysetKeyText(tx, ks)} as "sortKey"
-      from public.profiles p left join private.user_emails e on e.id = p.id
+      from public.profiles p
      where ${keysetAfter(tx, ks, opts.order, opts.after)}
-       ${pattern ? tx`and (p.username ilike ${pattern} or e.email ilike ${pattern})` : tx``}
+       ${pattern ? tx`and p.id = any ((select private.user_ids_matching(${pattern}))::uuid[])` : tx``}
      order by ${keysetOrder(tx, ks, opts.order)}
      limit ${opts.limit}`;
 }

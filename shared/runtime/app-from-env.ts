@@ -9,6 +9,11 @@ export interface FunctionDeps {
   config: FunctionConfig;
   log: Logger;
   services: Services;
+  /**
+   * Receives work an app starts in the background at build time (it never delays a cold
+   * start), so a host that wants to (tests, a graceful shutdown) can wait for it.
+   */
+  background?: (task: Promise<unknown>) => void;
 }
 
 export type BuildApp = (deps: FunctionDeps) => App;

@@ -9,7 +9,7 @@ import { createDb } from '../db/client.ts';
 import { asService } from '../db/doors.ts';
 import type { Services } from '../http/services.ts';
 import { userPermissions } from '../identity/rbac.ts';
-import { sessionActive } from '../identity/sessions.ts';
+import { hasVerifiedFactor, sessionActive } from '../identity/sessions.ts';
 
 const NO_SESSION = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false };
 
@@ -31,6 +31,12 @@ export function createServices(
     ttlMs: 10_000,
     lookup: (id) => asService(db, (tx) => sessionActive(tx, id)),
   });
+  // The same freshness rule as sessions: a factor verified elsewhere binds within seconds.
+  const factors = new SessionCache({
+    clock,
+    ttlMs: 10_000,
+    lookup: (userId) => asService(db, (tx) => hasVerifiedFactor(tx, userId)),
+  });
   const verify = createTokenVerifier({
     supabaseUrl: config.SUPABASE_URL,
     jwtSecret: config.SUPABASE_JWT_SECRET,
@@ -40,6 +46,7 @@ export function createServices(
     verify: cachedVerifier(verify, { clock }),
     sessions,
     loadPermissions: (userId) => asService(db, (tx) => userPermissions(tx, userId)),
+    hasVerifiedFactor: (userId) => factors.isActive(userId),
     anonKey: config.SUPABASE_ANON_KEY,
     serviceRoleKey: config.SUPABASE_SERVICE_ROLE_KEY,
   });

@@ -13,6 +13,8 @@ export const TEST_ENV = {
   SUPABASE_SERVICE_ROLE_KEY: TEST_KEY,
   SUPABASE_DB_URL: 'postgres://postgres:postgres@127.0.0.1:54322/postgres',
   CURSOR_SECRET: 'test-cursor-secret-0123456789abcdefghijklmnop',
+  // Admin routes at aal1, as on the local stack; tests that need the check turn it on.
+  ADMIN_MFA_REQUIRED: 'false',
   LOG_LEVEL: 'debug',
 };
 

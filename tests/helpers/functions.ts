@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { DEMO_ANON_KEY, DEMO_JWT_SECRET, DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
+import type { Clock } from '../../shared/clock.ts';
 import type { FunctionConfig } from '../../shared/config.ts';
 import { functionBuilders } from '../../shared/functions/index.ts';
 import type { App } from '../../shared/http/context.ts';
@@ -18,20 +19,25 @@ export interface FunctionsHarness {
     path: string,
     init?: { method?: string; json?: unknown; token?: string; headers?: Record<string, string> },
   ): Promise<Response>;
+  /** Resolves when the work the apps started in the background at build time is done. */
+  started(): Promise<void>;
 }
 
 /**
  * Every function app wired as in production (real services, real PostgreSQL, JWKS
  * verification), talking to the in-process Auth emulator. `authEnv` takes GoTrue variable
- * names; `config` overrides the functions' own settings.
+ * names; `config` overrides the functions' own settings; `opts.clock` is the time both the
+ * functions and the emulator decide by (a ManualClock lets a test move it).
  */
 export function useFunctions(
   authEnv: Record<string, string> = {},
   config: Partial<FunctionConfig> = {},
+  opts: { clock?: Clock } = {},
 ): FunctionsHarness {
-  const auth = useAuthEmulator(authEnv);
+  const auth = useAuthEmulator(authEnv, opts);
   let services: Services | undefined;
   let apps: Record<string, App> = {};
+  const tasks: Array<Promise<unknown>> = [];
 
   beforeAll(() => {
     const cfg = testConfig({
@@ -43,13 +49,13 @@ export function useFunctions(
       LOG_LEVEL: 'silent',
       ...config,
     });
-    const built = createServices(cfg, { dbName: 'test-functions' });
+    const built = createServices(cfg, { dbName: 'test-functions', clock: opts.clock });
     services = built;
     const log = createLogger({ level: 'silent' });
     apps = Object.fromEntries(
       Object.entries(functionBuilders).map(([name, build]) => [
         name,
-        build({ config: cfg, log, services: built }),
+        build({ config: cfg, log, services: built, background: (task) => tasks.push(task) }),
       ]),
     );
   });
@@ -62,6 +68,9 @@ export function useFunctions(
     get services() {
       if (!services) throw new Error('services exist only inside tests and hooks');
       return services;
+    },
+    async started() {
+      await Promise.all(tasks);
     },
     async call(fn, path, init = {}) {
       const headers: Record<string, string> = { 'x-forwarded-for': '203.0.113.9', ...init.headers };

@@ -102,7 +102,7 @@ describe('the middleware stack', () => {
     expect(text).not.toMatch(/hunter2|db\.internal|Error:|at /);
     expect(JSON.parse(text)).toMatchObject({ code: 'internal', status: 500 });
     const logged = t.logs.find((l) => l.msg === 'request failed');
-    expect(logged).toBeDefined();
+    expect(logged).toMatchObject({ level: 'error', code: 'internal' });
     expect(JSON.stringify(logged)).toContain('db.internal');
   });
 
@@ -121,12 +121,21 @@ describe('the middleware stack', () => {
     expect(await problem(res)).toMatchObject({ code: 'payload_too_large' });
   });
 
-  it('keeps a well-formed incoming request id and replaces a hostile one', async () => {
-    const t = appWithRoutes();
-    const ok = await t.request('/health', { headers: { 'x-request-id': 'trace-abc-123' } });
-    expect(ok.headers.get('x-request-id')).toBe('trace-abc-123');
-    const bad = await t.request('/health', { headers: { 'x-request-id': 'a b"<script>' } });
-    expect(bad.headers.get('x-request-id')).toMatch(UUID);
+  it("always makes its own request id, keeping a client's only beside it and only when safe", async () => {
+    const t = buildTestApp('api');
+    const ok = await t.app.request('/api/health', { headers: { 'x-request-id': 'trace-abc-123' } });
+    const serverId = ok.headers.get('x-request-id');
+    expect(serverId).toMatch(UUID);
+    const line = t.logs.find((l) => l.msg === 'request' && l.request_id === serverId);
+    expect(line).toMatchObject({ request_id: serverId, client_request_id: 'trace-abc-123' });
+
+    const bad = await t.app.request('/api/health', {
+      headers: { 'x-request-id': 'a b"<script>' },
+    });
+    const badId = bad.headers.get('x-request-id');
+    expect(badId).toMatch(UUID);
+    const badLine = t.logs.find((l) => l.msg === 'request' && l.request_id === badId);
+    expect(badLine).not.toHaveProperty('client_request_id');
   });
 
   it('answers CORS preflights for the configured origins only', async () => {

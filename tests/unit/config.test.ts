@@ -21,6 +21,7 @@ describe('parseEnv', () => {
       BODY_LIMIT_BYTES: 1024 * 1024,
       LOG_LEVEL: 'info',
       DB_POOL_SIZE: 5,
+      ADMIN_MFA_REQUIRED: true,
       AUTH_RATE_LIMIT_WINDOW_SECONDS: 300,
       AUTH_RATE_LIMIT_PER_IP: 30,
       AUTH_RATE_LIMIT_PER_ACCOUNT: 10,

@@ -31,10 +31,14 @@ export function buildAuthApp(deps: FunctionDeps): App {
   const { INITIAL_ADMIN_EMAIL: email, INITIAL_ADMIN_PASSWORD: password } = deps.config;
   if (email && password) {
     // In the background: a cold start must not wait for it, and a failure must not stop sign-in.
-    seedInitialAdmin(deps.services.db, deps.services.adminClient(), { email, password }).then(
+    const seeding = seedInitialAdmin(deps.services.db, deps.services.adminClient(), {
+      email,
+      password,
+    }).then(
       (outcome) => deps.log.info('initial admin', { outcome }),
       (err: unknown) => deps.log.error('initial admin failed', { err }),
     );
+    deps.background?.(seeding);
   }
   registerRegister(app);
   registerLogin(app);

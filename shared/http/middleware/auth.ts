@@ -25,6 +25,7 @@ export function accessToken(c: Context<AppEnv>): string | undefined {
 export function authentication(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = accessToken(c);
+    if (token && !bearer(c.req.header('authorization'))) refuseCrossSite(c);
     try {
       c.set('principal', await authenticator.principal(token));
     } catch (err) {
@@ -40,15 +41,45 @@ export function authentication(authenticator: Authenticator): MiddlewareHandler<
   };
 }
 
-/** Only signed-in users pass: 401 for anonymous, 403 for other callers (service role, apps). */
-export function requireUser(): MiddlewareHandler<AppEnv> {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A browser sends cookies along with requests that other sites make it send. So a request
+ * that authenticates with the cookie and changes something must come from a page of an
+ * origin listed in CORS_ORIGINS (exactly; `*` lists none); a bearer token is never sent by
+ * a browser on its own, so it needs no such check.
+ */
+function refuseCrossSite(c: Context<AppEnv>): void {
+  if (SAFE_METHODS.has(c.req.method)) return;
+  const origin = c.req.header('origin');
+  if (origin && c.var.services.config.CORS_ORIGINS.includes(origin)) return;
+  throw new AppError('forbidden', {
+    detail: 'A request signed in by cookie must come from an allowed origin',
+  });
+}
+
+const stepUp = () =>
+  new AppError('insufficient_aal', {
+    detail: 'Verify your second factor (aal2) to use this route',
+  });
+
+/**
+ * Only signed-in users pass: 401 for anonymous, 403 for other callers (service role, apps).
+ * A user with a verified second factor must have used it (aal2), except on the few routes
+ * that lead there, which pass `{ beforeSecondFactor: true }`: MFA challenge, verify and the
+ * factor list, logout, and reading one's own profile.
+ */
+export function requireUser(
+  opts: { beforeSecondFactor?: boolean } = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { kind } = c.var.principal;
-    if (kind === 'anonymous')
+    const principal = c.var.principal;
+    if (principal.kind === 'anonymous')
       throw new AppError('unauthorized', { detail: 'Sign in to use this route' });
     // Valid credentials that are not a user's: authenticated, so not a 401.
-    if (kind !== 'user')
+    if (principal.kind !== 'user')
       throw new AppError('forbidden', { detail: 'This route is for users only' });
+    if (principal.secondFactorPending && !opts.beforeSecondFactor) throw stepUp();
     await next();
   };
 }
@@ -63,6 +94,13 @@ export function requirePermission(...permissions: string[]): MiddlewareHandler<A
     const missing = permissions.filter((p) => !can(principal, p));
     if (missing.length)
       throw new AppError('forbidden', { detail: `Missing permission: ${missing.join(', ')}` });
+    // Administrative power wants the second factor, enrolled or not, unless turned off.
+    if (
+      principal.kind === 'user' &&
+      (principal.secondFactorPending ||
+        (c.var.services.config.ADMIN_MFA_REQUIRED && principal.aal !== 'aal2'))
+    )
+      throw stepUp();
     await next();
   };
 }
@@ -73,11 +111,7 @@ export function requireAal2(): MiddlewareHandler<AppEnv> {
     const principal = c.var.principal;
     if (principal.kind !== 'user')
       throw new AppError('unauthorized', { detail: 'Sign in to use this route' });
-    if (principal.aal !== 'aal2') {
-      throw new AppError('insufficient_aal', {
-        detail: 'Verify a second factor (aal2) for this operation',
-      });
-    }
+    if (principal.aal !== 'aal2') throw stepUp();
     await next();
   };
 }

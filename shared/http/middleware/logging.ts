@@ -10,7 +10,11 @@ import type { AppEnv } from '../context.ts';
 export function requestLogger(log: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
-    const reqLog = log.child({ request_id: c.get('requestId') });
+    const clientId = c.get('clientRequestId');
+    const reqLog = log.child({
+      request_id: c.get('requestId'),
+      ...(clientId ? { client_request_id: clientId } : {}),
+    });
     c.set('log', reqLog);
     await next();
     reqLog.info('request', {

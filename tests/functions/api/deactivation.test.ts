@@ -34,7 +34,7 @@ describe('PATCH /users/{id} { is_active }', () => {
     const refresh = await fx.auth
       .client()
       .auth.refreshSession({ refresh_token: user.refreshToken });
-    expect(refresh.error).not.toBeNull();
+    expect(refresh.error?.code).toBe('refresh_token_not_found');
     const login = await fx.auth
       .client()
       .auth.signInWithPassword({ email: user.email, password: PASSWORD });

@@ -58,10 +58,10 @@ describe('OAuth with PKCE through the local provider', () => {
     expect(authorize.searchParams.get('code_challenge_method')).toBe('s256');
     expect(
       new URL(authorize.searchParams.get('redirect_to') ?? '').searchParams.get('state'),
-    ).toBeTruthy();
+    ).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
     const landed = await roundTrip(url, address);
-    expect(landed.searchParams.get('code')).toBeTruthy();
+    expect(landed.searchParams.get('code')).toMatch(/^[0-9a-f-]{36}$/);
     const done = await callback(landed, cookie);
     expect(done.status).toBe(200);
     expect(done.headers.get('set-cookie')).toMatch(/^sb-oauth-flow=;.*Max-Age=0/);

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ensureInitialAdmin } from '../../../shared/identity/initial-admin.ts';
 import { useTestDatabase } from '../../helpers/db.ts';
+import { gate, someoneBlocked } from '../../helpers/locks.ts';
 import { createAuthUser } from './fixtures.ts';
 
 const db = useTestDatabase();
@@ -11,16 +12,21 @@ const admins = () => db.sql`
 
 describe('ensureInitialAdmin', () => {
   it('creates exactly one admin when two start-ups race, and is idempotent', async () => {
+    const creating = gate();
+    const mayCreate = gate();
     const createUser = vi.fn(async (email: string) => {
-      // Slow on purpose, so the second caller arrives while the first is mid-way.
-      await new Promise((r) => setTimeout(r, 100));
+      // Held mid-way, so the second start-up arrives while the first holds the lock.
+      creating.open();
+      await mayCreate.opened;
       return createAuthUser(db.sql, { email });
     });
     const opts = { email: 'root@example.com', password: 'a-long-password', createUser };
-    const [a, b] = await Promise.all([
-      ensureInitialAdmin(db.sql, opts),
-      ensureInitialAdmin(db.sql, opts),
-    ]);
+    const first = ensureInitialAdmin(db.sql, opts);
+    await creating.opened;
+    const second = ensureInitialAdmin(db.sql, opts);
+    expect(await someoneBlocked(db.sql)).toBe('blocked');
+    mayCreate.open();
+    const [a, b] = await Promise.all([first, second]);
     expect(createUser).toHaveBeenCalledTimes(1);
     expect([a.status, b.status].sort()).toEqual(['created', 'exists']);
     expect(a.userId).toBe(b.userId);

@@ -116,7 +116,7 @@ describe('profile RLS', () => {
   it('enforces the username format and uniqueness on update', async () => {
     const me = await createAuthUser(db.sql);
     const other = await createAuthUser(db.sql, { meta: { username: 'someone_else' } });
-    expect(other).toBeTruthy();
+    expect(other).toMatch(/^[0-9a-f-]{36}$/);
     expect(
       await pgError(() =>
         asUser(db.sql, claimsOf(me), (tx) => updateProfile(tx, me, { username: 'Bad Name' })),

@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Pool } from '../../../shared/db/client.ts';
 import { asService, asUser } from '../../../shared/db/doors.ts';
 import { hitRateLimit } from '../../../shared/identity/rate-limits.ts';
+import { ManualClock } from '../../helpers/clock.ts';
 import { useTestDatabase } from '../../helpers/db.ts';
 import { claimsOf, createAuthUser, pgError } from './fixtures.ts';
 
 const db = useTestDatabase();
+const clock = new ManualClock();
 const hit = (key: string, limit: number, windowSeconds: number, sql: Pool = db.sql) =>
-  asService(sql, (tx) => hitRateLimit(tx, key, limit, windowSeconds));
+  asService(sql, (tx) => hitRateLimit(tx, key, limit, windowSeconds, new Date(clock.now())));
 
 describe('fixed-window rate limit', () => {
   it('allows `limit` hits per window, then refuses until the window resets', async () => {
@@ -20,14 +22,16 @@ describe('fixed-window rate limit', () => {
       [false, 0],
     ]);
     const first = results[0]!.resetAt.getTime();
-    expect(first - Date.now()).toBeGreaterThan(55_000);
+    expect(first - clock.now()).toBe(60_000);
     for (const r of results) expect(r.resetAt.getTime()).toBe(first);
 
-    // The window passes (backdated rather than waited for): the count starts over.
-    await db.sql`update private.rate_limits set reset_at = now() - interval '1 second' where key = 't:window'`;
+    // One millisecond before the window ends it still refuses; at its end the count starts over.
+    clock.advance(59_999);
+    expect((await hit('t:window', 3, 60)).allowed).toBe(false);
+    clock.advance(1);
     const next = await hit('t:window', 3, 60);
     expect(next).toMatchObject({ allowed: true, remaining: 2 });
-    expect(next.resetAt.getTime()).toBeGreaterThan(Date.now());
+    expect(next.resetAt.getTime() - clock.now()).toBe(60_000);
     const [rows] =
       await db.sql`select count(*)::int as n from private.rate_limits where key = 't:window'`;
     expect(rows?.n).toBe(1);
@@ -71,7 +75,9 @@ describe('fixed-window rate limit', () => {
     for (const role of ['authenticated', 'anon'] as const) {
       const as = (q: string) => () =>
         asUser(db.sql, { ...claimsOf(id), role }, (tx) => tx.unsafe(q));
-      expect(await pgError(as("select * from private.rate_limit_hit('x', 1, 1)"))).toBe('42501');
+      expect(await pgError(as("select * from private.rate_limit_hit('x', 1, 1, now())"))).toBe(
+        '42501',
+      );
       expect(await pgError(as('select * from private.rate_limits'))).toBe('42501');
     }
     expect(

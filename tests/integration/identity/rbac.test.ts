@@ -7,6 +7,7 @@ import {
   userRoles,
 } from '../../../shared/identity/rbac.ts';
 import { useTestDatabase } from '../../helpers/db.ts';
+import { gate, someoneBlocked } from '../../helpers/locks.ts';
 import { claimsOf, createAuthUser, grant, pgError } from './fixtures.ts';
 
 const db = useTestDatabase();
@@ -127,17 +128,30 @@ describe('hierarchy guards', () => {
   it('refuses two concurrent updates that would together form a cycle', async () => {
     const x = await role('race_x', null);
     const y = await role('race_y', null);
-    const results = await Promise.allSettled([
-      db.sql.begin(async (tx) => {
-        await tx`update public.roles set parent_id = ${y} where id = ${x}`;
-        await tx`select pg_sleep(0.2)`;
-      }),
-      db.sql.begin(async (tx) => {
-        await tx`select pg_sleep(0.05)`;
-        await tx`update public.roles set parent_id = ${x} where id = ${y}`;
-      }),
+    const updated = gate();
+    const mayCommit = gate();
+    const first = db.sql.begin(async (tx) => {
+      await tx`update public.roles set parent_id = ${y} where id = ${x}`;
+      updated.open();
+      await mayCommit.opened;
+    });
+    await updated.opened;
+    // The first transaction holds its change open; the second must wait for it, not pass.
+    const second = db.sql.begin(async (tx) => {
+      await tx`update public.roles set parent_id = ${x} where id = ${y}`;
+    });
+    const met = await Promise.race([
+      second.then(
+        () => 'second finished first',
+        () => 'second failed first',
+      ),
+      someoneBlocked(db.sql),
     ]);
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    mayCommit.open();
+    const results = await Promise.allSettled([first, second]);
+    expect(met).toBe('blocked');
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason.code).toBe('23514');
   });
 
   it('refuses renaming or deleting the core roles, and invalid names', async () => {

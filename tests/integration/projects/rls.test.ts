@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tx } from '../../../shared/db/client.ts';
 import { asService, asUser, type DbClaims } from '../../../shared/db/doors.ts';
 import { useTestDatabase } from '../../helpers/db.ts';
-import { claimsOf, createAuthUser, pgError, uniqueEmail } from '../identity/fixtures.ts';
+import { claimsOf, createAuthUser, grant, pgError, uniqueEmail } from '../identity/fixtures.ts';
 import { ANON, createWorld, DENIED, probe, type World } from './fixtures.ts';
 
 const db = useTestDatabase();
@@ -98,8 +98,10 @@ const row = (
 ): Record<Actor, Outcome> => ({ owner, editor, viewer, stranger, admin, anon });
 
 /**
- * What must happen, per table, operation and actor. Admins (projects:read_all/write_all) read
- * and delete everything but never write as a member would; the worker writes generations.
+ * What must happen, per table, operation and actor. Admins (projects:read_all/write_all) see
+ * and manage every project but never write as a member would; a project's history
+ * (generations, messages) is its members' alone, so an admin who is not one neither reads
+ * nor deletes it (projects:read_history reads it; see below). The worker writes generations.
  */
 const MATRIX: Record<Table, Record<Op, Record<Actor, Outcome>>> = {
   projects: {
@@ -115,16 +117,16 @@ const MATRIX: Record<Table, Record<Op, Record<Actor, Outcome>>> = {
     delete: row(1, 0, 1, 0, 1, D),
   },
   code_generations: {
-    select: row(1, 1, 1, 0, 1, D),
+    select: row(1, 1, 1, 0, 0, D),
     insert: row(1, 1, D, D, D, D),
     update: row(D, D, D, D, D, D),
-    delete: row(1, 0, 0, 0, 1, D),
+    delete: row(1, 0, 0, 0, 0, D),
   },
   project_messages: {
-    select: row(1, 1, 1, 0, 1, D),
+    select: row(1, 1, 1, 0, 0, D),
     insert: row(1, 1, D, D, D, D),
     update: row(D, D, D, D, D, D),
-    delete: row(1, 0, 0, 0, 1, D),
+    delete: row(1, 0, 0, 0, 0, D),
   },
 };
 
@@ -147,6 +149,26 @@ describe('the RLS matrix (every table x operation x actor, straight on the datab
              (select count(*) from public.code_generations where project_id = ${w.project})::int as generations,
              (select count(*) from public.project_messages where project_id = ${w.project})::int as messages`;
     expect(counts).toEqual({ members: 3, generations: 1, messages: 1 });
+  });
+});
+
+describe("another project's history", () => {
+  it('is readable with projects:read_history, which no seeded role holds', async () => {
+    const [held] = await db.sql<{ n: number }[]>`
+      select count(*)::int as n from public.role_permissions rp
+        join public.permissions p on p.id = rp.permission_id
+       where p.name = 'projects:read_history'`;
+    expect(held?.n).toBe(0);
+    await db.sql`insert into public.roles (name, description) values ('historian', 'Reads history')`;
+    await db.sql`
+      insert into public.role_permissions (role_id, permission_id)
+      select r.id, p.id from public.roles r, public.permissions p
+       where r.name = 'historian' and p.name = 'projects:read_history'`;
+    await grant(db.sql, w.stranger, 'historian');
+    const read = (table: 'code_generations' | 'project_messages') =>
+      probe(db.sql, claimsFor('stranger'), STATEMENTS[table].select);
+    expect([await read('code_generations'), await read('project_messages')]).toEqual([1, 1]);
+    await db.sql`delete from public.user_roles where user_id = ${w.stranger}`;
   });
 });
 

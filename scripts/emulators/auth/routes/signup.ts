@@ -15,7 +15,14 @@ import { issueToken } from '../otp.ts';
 import { requireStrongPassword } from '../password-rules.ts';
 import { createFlowState, readChallenge } from '../pkce.ts';
 import { startSession } from '../sessions.ts';
-import { findUserByEmail, INSTANCE_ID, insertEmailUser, type UserRow, userJson } from '../users.ts';
+import {
+  findUserByEmail,
+  hashPassword,
+  INSTANCE_ID,
+  insertEmailUser,
+  type UserRow,
+  userJson,
+} from '../users.ts';
 import { metadata, validEmail } from '../validate.ts';
 
 interface SignupBody {
@@ -105,8 +112,24 @@ export function registerSignup(app: Hono<EmuEnv>): void {
       if (existing?.email_confirmed_at) {
         if (settings.autoconfirm)
           throw unprocessable('user_already_exists', 'User already registered');
-        const decoy = await userJson(tx, { ...existing, id: randomUUID(), raw_user_meta_data: {} });
-        return { ...decoy, identities: [], created_at: nowDate(c.var.deps).toISOString() };
+        // As GoTrue's sanitizeUser: a made-up user that says nothing true about the account,
+        // after the same password hashing a new sign-up costs, so timing says nothing either.
+        await hashPassword(password);
+        const now = nowDate(c.var.deps);
+        const decoy = await userJson(tx, {
+          ...existing,
+          id: randomUUID(),
+          raw_user_meta_data: metadata(input.data),
+          raw_app_meta_data: { provider: 'email', providers: ['email'] },
+          email_confirmed_at: null,
+          phone_confirmed_at: null,
+          confirmed_at: null,
+          last_sign_in_at: null,
+          created_at: now,
+          updated_at: now,
+          confirmation_sent_at: now,
+        });
+        return { ...decoy, identities: [] };
       }
       const user =
         existing ??

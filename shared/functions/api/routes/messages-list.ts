@@ -1,9 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
+import { can } from '../../../auth/principal.ts';
 import type { App } from '../../../http/context.ts';
 import { cursorCodec } from '../../../http/cursor.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
+import { audit } from '../../../identity/audit-request.ts';
 import { listMessages } from '../../../projects/messages.ts';
 import { MessageSchema, toMessage } from './messages-schemas.ts';
 import { inProject } from './projects-access.ts';
@@ -22,7 +24,8 @@ const route = createRoute({
   description:
     'The messages of a project you are a member of, oldest first by default. Pages with the ' +
     'list convention (`limit`, `cursor`, `sort`, `order`). The history is private to members: ' +
-    'an administrator who is not one sees the project but an empty history.',
+    'an administrator who is not one sees the project but an empty history, unless they hold ' +
+    '`projects:read_history`, and then every read is recorded in the audit log.',
   security: [{ bearerAuth: [] }],
   middleware: [requireUser()] as const,
   request: { params: ProjectIdParam, query: MessagesQuery },
@@ -42,9 +45,13 @@ export function registerMessagesList(app: App): void {
     // Scoped to the project too: a cursor from one conversation is refused on another.
     const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, `messages:${id}`);
     const after = await cursors.decode(query);
-    const rows = await inProject(c, id, ({ tx }) =>
-      listMessages(tx, id, { order: query.order, after, limit: query.limit + 1 }),
-    );
+    const { rows, member } = await inProject(c, id, async ({ tx, project }) => ({
+      rows: await listMessages(tx, id, { order: query.order, after, limit: query.limit + 1 }),
+      member: project.role !== null,
+    }));
+    if (!member && can(c.var.principal, 'projects:read_history')) {
+      await audit(c, 'project.history_read', { targetType: 'project', targetId: id });
+    }
     return c.json(await toPage(cursors, query, rows, toMessage), 200);
   });
 }

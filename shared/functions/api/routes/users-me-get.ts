@@ -12,7 +12,7 @@ const route = createRoute({
   tags: ['users'],
   summary: 'Your own profile',
   security: [{ bearerAuth: [] }],
-  middleware: [requireUser()] as const,
+  middleware: [requireUser({ beforeSecondFactor: true })] as const,
   responses: {
     200: { description: 'Your profile', content: { 'application/json': { schema: UserSchema } } },
     ...problemResponses(401, 404),

@@ -1,14 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { AppError } from '../../../errors.ts';
 import { clientIp } from '../../../http/client-ip.ts';
-import type { App } from '../../../http/context.ts';
+import type { App, AppEnv } from '../../../http/context.ts';
 import { withService } from '../../../http/doors.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { audit } from '../../../identity/audit-request.ts';
 import { limitAttempt } from '../../../identity/limit-attempt.ts';
 import {
   clearLoginFailures,
-  loginLockedUntil,
+  passwordHolds,
   recordLoginFailure,
 } from '../../../identity/lockout.ts';
 import { fromAuthError } from '../support/gotrue-errors.ts';
@@ -24,7 +25,9 @@ const route = createRoute({
   summary: 'Sign in with email and password',
   description:
     'Wrong password and unknown account answer alike. Repeated failures for one account from ' +
-    'one IP lock that pair for a growing time (429 with Retry-After).',
+    'one address lock that pair for a growing time; past the account-wide failure budget, ' +
+    'password sign-in for the account pauses at every door (429 with Retry-After either way). ' +
+    'Magic links and password resets keep working.',
   request: { body: { required: true, content: { 'application/json': { schema: LoginBody } } } },
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: SessionSchema } } },
@@ -35,13 +38,15 @@ const route = createRoute({
 export function registerLogin(app: App): void {
   app.openapi(route, async (c) => {
     const { email, password } = c.req.valid('json');
-    const { config, authClient } = c.var.services;
+    const { config, clock, authClient } = c.var.services;
     const ip = clientIp(c);
+    const at = () => new Date(clock.now());
     await limitAttempt(c, 'login', email);
 
-    // Checked before the password, so guesses during a lock teach nothing.
-    const lockedUntil = await withService(c, (tx) => loginLockedUntil(tx, email, ip));
-    if (lockedUntil) throw locked(lockedUntil);
+    // Checked before the password, so guesses during a lock or pause teach nothing.
+    const held = await withService(c, (tx) => passwordHolds(tx, email, ip, at()));
+    if (held.pause) throw paused(c, held.pause);
+    if (held.lock) throw locked(c, held.lock);
 
     const { data, error } = await authClient({ ip }).auth.signInWithPassword({ email, password });
     if (error || !data.session) {
@@ -51,14 +56,19 @@ export function registerLogin(app: App): void {
           baseSeconds: config.LOCKOUT_BASE_SECONDS,
           maxSeconds: config.LOCKOUT_MAX_SECONDS,
         };
-        const until = await withService(c, (tx) => recordLoginFailure(tx, email, ip, policy));
+        const after = await withService(c, async (tx) => ({
+          lock: await recordLoginFailure(tx, email, ip, policy, at()),
+          // This very attempt may have spent the account's budget (Auth's hook counts it).
+          pause: (await passwordHolds(tx, email, ip, at())).pause,
+        }));
         await audit(c, 'auth.login.failed', { targetType: 'account', targetId: email });
-        if (until)
+        if (after.lock)
           await audit(c, 'auth.lockout', {
             targetType: 'account',
             targetId: email,
-            metadata: { until },
+            metadata: { until: after.lock },
           });
+        if (after.pause) throw paused(c, after.pause);
       }
       throw error ? fromAuthError(error) : new AppError('bad_gateway');
     }
@@ -73,10 +83,21 @@ export function registerLogin(app: App): void {
   });
 }
 
-function locked(until: Date): AppError {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
+const retryAfter = (c: Context<AppEnv>, until: Date) =>
+  String(Math.max(1, Math.ceil((until.getTime() - c.var.services.clock.now()) / 1000)));
+
+function locked(c: Context<AppEnv>, until: Date): AppError {
   return new AppError('rate_limited', {
-    detail: 'Too many failed sign-ins; try again later',
-    headers: { 'retry-after': String(seconds) },
+    detail: 'Too many failed sign-ins from here; try again later',
+    headers: { 'retry-after': retryAfter(c, until) },
+  });
+}
+
+function paused(c: Context<AppEnv>, until: Date): AppError {
+  return new AppError('rate_limited', {
+    detail:
+      'Password sign-in is paused for this account after too many failed attempts. Use a ' +
+      'magic link or reset your password, or try again later.',
+    headers: { 'retry-after': retryAfter(c, until) },
   });
 }

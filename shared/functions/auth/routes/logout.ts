@@ -20,7 +20,7 @@ const route = createRoute({
   tags: ['auth'],
   summary: 'Sign out',
   security: [{ bearerAuth: [] }],
-  middleware: [requireUser()] as const,
+  middleware: [requireUser({ beforeSecondFactor: true })] as const,
   request: { body: { required: false, content: { 'application/json': { schema: LogoutBody } } } },
   responses: { 204: { description: 'Signed out' }, ...problemResponses(401) },
 });

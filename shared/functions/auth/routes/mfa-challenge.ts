@@ -24,7 +24,7 @@ const route = createRoute({
     "Opens a challenge for one of the caller's factors; answer it with `POST /mfa/verify` " +
     'from the same IP address before it expires.',
   security: [{ bearerAuth: [] }],
-  middleware: [requireUser()] as const,
+  middleware: [requireUser({ beforeSecondFactor: true })] as const,
   request: {
     body: { required: true, content: { 'application/json': { schema: MfaChallengeBody } } },
   },

@@ -15,7 +15,7 @@ const route = createRoute({
   summary: "List the caller's factors",
   description: 'Verified and unverified factors, oldest first; secrets are never included.',
   security: [{ bearerAuth: [] }],
-  middleware: [requireUser()] as const,
+  middleware: [requireUser({ beforeSecondFactor: true })] as const,
   responses: {
     200: {
       description: 'Factors',

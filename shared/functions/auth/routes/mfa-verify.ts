@@ -23,7 +23,7 @@ const route = createRoute({
     'success raises the session to aal2 and returns its new tokens. Other sessions of the ' +
     'user that are not aal2 end. Attempts per account are rate-limited.',
   security: [{ bearerAuth: [] }],
-  middleware: [requireUser()] as const,
+  middleware: [requireUser({ beforeSecondFactor: true })] as const,
   request: { body: { required: true, content: { 'application/json': { schema: MfaVerifyBody } } } },
   responses: {
     200: {

@@ -66,9 +66,12 @@ export function registerRegister(app: App): void {
       targetType: 'user',
       targetId: data.user.id,
     });
+    // Without a session the address may already have belonged to someone: never echo when
+    // it was confirmed or last used, whatever Auth sent back, so new and existing look alike.
+    const user = toUserSummary(data.user);
     return c.json(
       {
-        user: toUserSummary(data.user),
+        user: data.session ? user : { ...user, email_confirmed_at: null, last_sign_in_at: null },
         session: data.session ? toSession(data.session) : null,
         confirmation_required: !data.session,
       },

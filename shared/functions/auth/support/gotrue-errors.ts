@@ -1,4 +1,4 @@
-import type { AuthError } from '@supabase/supabase-js';
+import { type AuthError, isAuthSessionMissingError } from '@supabase/supabase-js';
 import { AppError, type ErrorCode } from '../../../errors.ts';
 
 /** Supabase Auth error codes and what they mean in this API. Unknown ones become 502. */
@@ -26,6 +26,8 @@ const MAP: Record<string, ErrorCode> = {
   bad_code_verifier: 'invalid_token',
   insufficient_aal: 'insufficient_aal',
   mfa_verification_failed: 'mfa_verification_failed',
+  // The factor's budget of wrong codes is spent (the MFA verification hook refused).
+  mfa_verification_rejected: 'forbidden',
   mfa_challenge_expired: 'mfa_verification_failed',
   mfa_factor_not_found: 'not_found',
   mfa_challenge_not_found: 'not_found',
@@ -40,6 +42,13 @@ const MAP: Record<string, ErrorCode> = {
  * raw message for server-side failures (which may describe internals).
  */
 export function fromAuthError(error: AuthError): AppError {
+  // supabase-js reports a token whose session Auth no longer has as a missing session,
+  // without Auth's code: for the caller it is the same 401 as any other dead token.
+  if (isAuthSessionMissingError(error))
+    return new AppError('invalid_token', {
+      detail: 'The access token is invalid, expired or revoked',
+      cause: error,
+    });
   const code = error.code ? MAP[error.code] : undefined;
   if (code) {
     const detail = code === 'bad_gateway' ? undefined : error.message;
