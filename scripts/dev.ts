@@ -23,8 +23,10 @@ try {
 }
 
 console.log('Starting the local stack…');
-const stack = await startLocalStack(env, (step, detail) =>
-  console.log(`  ✓ ${step.padEnd(11)} ${detail ?? ''} (${elapsed()})`),
+const stack = await startLocalStack(
+  env,
+  (step, detail) => console.log(`  ✓ ${step.padEnd(11)} ${detail ?? ''} (${elapsed()})`),
+  { worker: true },
 ).catch((err: unknown) => {
   console.error(`\nCould not start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
@@ -39,6 +41,7 @@ Ready in ${elapsed()}.
   Realtime         ${url.replace(/^http/, 'ws')}/realtime/v1 (WebSocket; REST at ${url}/realtime/v1/api)
   Mailbox          ${url}/mailbox (Auth mail: confirmations, magic links, resets)
   Storage          ${url}/storage/v1 (bytes in ${env.LOCAL_DATA_DIR}/storage)
+  WhatsApp         ${url}/graph (Graph API emulator; POST /graph/_emulator/inbound to write in)
   Functions        ${stack.functions.map((f) => `${url}/functions/v1/${f}`).join('\n                   ')}
   API docs         ${url}/functions/v1/api/docs
   DB URL           ${env.DATABASE_URL ? redactString(stack.dbUrl) : stack.dbUrl}

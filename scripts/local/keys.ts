@@ -8,6 +8,9 @@ export const DEMO_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characte
 /** Signs list cursors locally; a deployment sets its own CURSOR_SECRET. */
 export const DEMO_CURSOR_SECRET = 'local-cursor-secret-with-at-least-32-characters';
 
+/** Seals WhatsApp channels' tokens locally (32 bytes, base64); a deployment sets its own. */
+export const DEMO_CRM_ENCRYPTION_KEY = 'bG9jYWwtY3JtLWtleS0zMi1ieXRlcy1sb25nLW9rPz8=';
+
 export const DEMO_ANON_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0';
 

@@ -8,6 +8,7 @@ import { functionBuilders } from '../../shared/functions/index.ts';
 import type { App } from '../../shared/http/context.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createServices } from '../../shared/runtime/services.ts';
+import type { Worker, WorkerOptions } from '../../worker/app.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
 import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
@@ -24,6 +25,7 @@ import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway, routeUpgrades } from './gateway.ts';
 import { seedInitialAdmin } from './initial-admin.ts';
 import { portInUse } from './ports.ts';
+import { startLocalWorker } from './worker.ts';
 
 export interface LocalStack {
   gatewayUrl: string;
@@ -34,6 +36,8 @@ export interface LocalStack {
   graph: GraphEmulator;
   storage: StorageEmulator;
   realtime: RealtimeEmulator;
+  /** The worker, when started with `worker`. */
+  worker?: Worker;
   stop(): Promise<void>;
 }
 
@@ -43,6 +47,11 @@ export interface StackOptions {
    * lockouts); tests move it instead of waiting. The system clock by default.
    */
   clock?: Clock;
+  /**
+   * Runs the worker too (`npm run dev` does), configured by `startLocalWorker`; an object
+   * overrides its variables (a test sets short intervals).
+   */
+  worker?: boolean | { overrides?: Record<string, string>; options?: WorkerOptions };
 }
 
 export type Progress = (step: string, detail?: string) => void;
@@ -122,9 +131,19 @@ export async function startLocalStack(
       });
       progress('admin', admin);
     }
+    let worker: Worker | undefined;
+    if (opts.worker) {
+      const settings = opts.worker === true ? {} : opts.worker;
+      const started = await startLocalWorker(env, { gatewayUrl, dbUrl }, { clock, ...settings });
+      worker = started;
+      // Stops first: it finishes (or requeues) its jobs while the stack still answers.
+      cleanup.push(() => started.stop());
+      progress('worker', `running (health and metrics at ${started.opsUrl})`);
+    }
     return {
       gatewayUrl,
       dbUrl,
+      worker,
       functions: Object.keys(functionBuilders),
       auth,
       graph,
@@ -260,6 +279,9 @@ function buildFunctions(
     ADMIN_MFA_REQUIRED: String(env.ADMIN_MFA_REQUIRED),
     CORS_ORIGINS: env.CORS_ORIGINS.join(','),
     LOG_LEVEL: env.LOG_LEVEL,
+    WHATSAPP_APP_SECRET: env.WHATSAPP_APP_SECRET,
+    WHATSAPP_VERIFY_TOKEN: env.WHATSAPP_VERIFY_TOKEN,
+    CRM_ENCRYPTION_KEY: env.CRM_ENCRYPTION_KEY,
   };
   const config = parseEnv(functionEnvSchema, functionEnv);
   const log = createLogger({ level: config.LOG_LEVEL });

@@ -25,6 +25,8 @@ export interface AppOptions {
   bodyLimitBytes: number;
   log: Logger;
   services: Services;
+  /** Paths (under the function's prefix) whose body the route reads raw, unparsed. */
+  rawBodyPaths?: string[];
 }
 
 const ALLOWED_HEADERS = [
@@ -80,7 +82,7 @@ export function createApp(opts: AppOptions): App {
         ),
     }),
   );
-  app.use(jsonBody());
+  app.use(jsonBody({ raw: opts.rawBodyPaths?.map((p) => `/${opts.name}${p}`) }));
   app.use(async (c, next) => {
     c.set('services', opts.services);
     c.set('principal', ANONYMOUS);

@@ -114,7 +114,7 @@ export class JobRunner {
       await this.boss.work<JobPayload<JobName>>(
         name,
         {
-          localConcurrency: this.opts.concurrency,
+          localConcurrency: JOBS[name].concurrency ?? this.opts.concurrency,
           includeMetadata: true,
           pollingIntervalSeconds: Math.min(this.opts.pollingIntervalSeconds ?? 5, 2),
           // NOTIFY wakes workers for new jobs; retries coming due send none, so polling

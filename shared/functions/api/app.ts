@@ -2,6 +2,7 @@ import { createApp } from '../../http/app.ts';
 import type { App } from '../../http/context.ts';
 import { baseOptions, type FunctionDeps } from '../../runtime/app-from-env.ts';
 import { registerAuditLog } from './routes/audit-log.ts';
+import { registerCrmRoutes } from './routes/crm.ts';
 import { registerGenerationsCancel } from './routes/generations-cancel.ts';
 import { registerGenerationsCreate } from './routes/generations-create.ts';
 import { registerGenerationsEvents } from './routes/generations-events.ts';
@@ -67,5 +68,6 @@ export function buildApiApp(deps: FunctionDeps): App {
   registerGenerationsEvents(app);
   registerGenerationsStream(app);
   registerGenerationsCancel(app);
+  registerCrmRoutes(app);
   return app;
 }

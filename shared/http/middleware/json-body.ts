@@ -8,11 +8,15 @@ const JSON_TYPE = /^application\/([\w.+-]+\+)?json\b/i;
 /**
  * Parses a JSON body up front, so malformed JSON is the same 400 `malformed_json` on every
  * route. Hono caches the parsed body, so route validators reuse it instead of parsing again.
+ * Paths in `raw` are left alone: their routes read the exact bytes (a signed webhook must be
+ * verified before anything parses it).
  */
-export function jsonBody(): MiddlewareHandler<AppEnv> {
+export function jsonBody(opts: { raw?: readonly string[] } = {}): MiddlewareHandler<AppEnv> {
+  const raw = new Set(opts.raw ?? []);
   return async (c, next) => {
     const hasBody = c.req.header('content-length') !== '0' && c.req.raw.body !== null;
     if (
+      !raw.has(c.req.path) &&
       WITH_BODY.has(c.req.method) &&
       hasBody &&
       JSON_TYPE.test(c.req.header('content-type') ?? '')
