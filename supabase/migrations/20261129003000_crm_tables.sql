@@ -115,7 +115,8 @@ create table public.crm_templates (
   id         uuid primary key default gen_random_uuid(),
   project_id uuid not null references public.projects (id) on delete cascade,
   name       text not null
-               constraint crm_templates_name_format check (name ~ '^[a-z0-9_]{1,512}$'),
+               constraint crm_templates_name_format
+               check (name ~ '^[a-z0-9_]+$' and char_length(name) <= 512),
   language   text not null
                constraint crm_templates_language_format
                check (language ~ '^[a-z]{2,3}(_[A-Za-z]{2,4})?$'),

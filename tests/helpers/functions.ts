@@ -17,7 +17,14 @@ export interface FunctionsHarness {
   call(
     fn: string,
     path: string,
-    init?: { method?: string; json?: unknown; token?: string; headers?: Record<string, string> },
+    init?: {
+      method?: string;
+      json?: unknown;
+      /** A raw body, sent as given (a signed webhook). */
+      body?: string;
+      token?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<Response>;
   /** Resolves when the work the apps started in the background at build time is done. */
   started(): Promise<void>;
@@ -81,7 +88,7 @@ export function useFunctions(
       return app.request(`/${fn}${path}`, {
         method: init.method ?? (init.json !== undefined ? 'POST' : 'GET'),
         headers,
-        body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
+        body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
       });
     },
   };

@@ -63,7 +63,7 @@ export function registerCrmChannelsUpdate(app: App): void {
     await audit(c, 'crm.channel_updated', {
       targetType: 'crm_channel',
       targetId: channelId,
-      metadata: { project_id: projectId, token_replaced: sealedToken !== undefined },
+      metadata: { project_id: projectId, rotated: sealedToken !== undefined },
     });
     return c.json(toChannel(channel), 200);
   });
