@@ -102,7 +102,7 @@ export function summarise(message: InboundMessage): InboundSummary {
       };
     }
     case 'order': {
-      const n = message.order.product_items.length;
+      const n = message.order.product_items.reduce((sum, i) => sum + Number(i.quantity), 0);
       const text = message.order.text;
       return {
         ...base,

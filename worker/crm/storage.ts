@@ -16,9 +16,14 @@ export const DOCUMENTS_BUCKET = 'documents';
  * @example
  * const storage = supabaseStorage(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY);
  */
-export function supabaseStorage(url: string, serviceRoleKey: string): DocumentStorage {
+export function supabaseStorage(
+  url: string,
+  serviceRoleKey: string,
+  fetch?: typeof globalThis.fetch,
+): DocumentStorage {
   const client = createClient(url, serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    ...(fetch ? { global: { fetch } } : {}),
   });
   const bucket = () => client.storage.from(DOCUMENTS_BUCKET);
 
