@@ -7,6 +7,7 @@ import { localEnvSchema } from '../local/env.ts';
 import { freePort } from '../local/ports.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { apiVersusSql } from './api-vs-sql.ts';
+import { pipelineFigures } from './pipeline.ts';
 import { type BenchRow, printTable, regressions, writeJson } from './report.ts';
 import { sequentialCosts } from './sequential.ts';
 
@@ -35,6 +36,8 @@ try {
   rows.push(...(await sequentialCosts(stack)));
   console.log('Throughput against raw SQL…');
   rows.push(...(await apiVersusSql(stack, dataDir)));
+  console.log('The job pipeline…');
+  rows.push(...(await pipelineFigures(stack, dataDir)));
 } catch (err) {
   console.error(err);
   process.exitCode = 1;

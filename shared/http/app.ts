@@ -89,7 +89,7 @@ export function createApp(opts: AppOptions): App {
     await next();
   });
   app.use(authentication(opts.services.authenticator));
-  app.onError(errorHandler(log));
+  app.onError(errorHandler(log, opts.name));
   app.notFound(notFoundHandler);
 
   registerHealth(app, { name: opts.name, version: opts.version ?? '0.1.0' });

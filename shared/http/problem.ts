@@ -34,7 +34,7 @@ export function validationError(error: ZodError, target: string): AppError {
  * database errors are mapped by SQLSTATE and constraint (`db/errors.ts`); anything else is a
  * 500 whose cause, stack and SQLSTATE go to the log and never to the client.
  */
-export function errorHandler(fallbackLog: Logger): ErrorHandler<AppEnv> {
+export function errorHandler(fallbackLog: Logger, fn = 'unknown'): ErrorHandler<AppEnv> {
   return (err, c) => {
     const log = c.get('log') ?? fallbackLog;
     let error: AppError;
@@ -46,12 +46,15 @@ export function errorHandler(fallbackLog: Logger): ErrorHandler<AppEnv> {
       error = fromPgError(err) ?? new AppError('internal', { cause: err });
     }
     if (error.status >= 500) {
-      log.error('request failed', {
-        code: error.code,
-        method: c.req.method,
-        path: c.req.path,
-        err: error.cause ?? err,
-      });
+      const where = { method: c.req.method, path: c.req.path };
+      log.error('request failed', { code: error.code, ...where, err: error.cause ?? err });
+      // Only true faults: a 502/503 from a dependency is logged, not paged on.
+      if (error.code === 'internal') {
+        c.get('services')?.errors.report(error.cause ?? err, {
+          tags: { request_id: c.get('requestId') ?? 'unknown', function: fn, code: error.code },
+          extra: where,
+        });
+      }
     }
     return problemResponse(c, error);
   };

@@ -29,3 +29,14 @@ export function problemResponses(...statuses: number[]) {
     ]),
   );
 }
+
+/**
+ * Who may call a route, as its OpenAPI `security` states it (and the authorization matrix
+ * tests read it): users only, or users and app clients. Pair `USERS` with `requireUser()` and
+ * `USERS_AND_APPS` with `requireCaller()`.
+ */
+export const USERS: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
+export const USERS_AND_APPS: Array<Record<string, string[]>> = [
+  { bearerAuth: [] },
+  { appClient: [] },
+];

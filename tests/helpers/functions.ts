@@ -20,7 +20,9 @@ export interface FunctionsHarness {
     init?: {
       method?: string;
       json?: unknown;
-      /** A raw body, sent as given (a signed webhook). */
+      /** An application/x-www-form-urlencoded body (OAuth endpoints). */
+      form?: Record<string, string>;
+      /** A body sent as it is (set its content-type in `headers`). */
       body?: string;
       token?: string;
       headers?: Record<string, string>;
@@ -41,7 +43,7 @@ export function useFunctions(
   config: Partial<FunctionConfig> = {},
   opts: { clock?: Clock } = {},
 ): FunctionsHarness {
-  const auth = useAuthEmulator(authEnv, opts);
+  const auth = useAuthEmulator(authEnv, { clock: opts.clock });
   let services: Services | undefined;
   let apps: Record<string, App> = {};
   const tasks: Array<Promise<unknown>> = [];
@@ -82,13 +84,20 @@ export function useFunctions(
     async call(fn, path, init = {}) {
       const headers: Record<string, string> = { 'x-forwarded-for': '203.0.113.9', ...init.headers };
       if (init.json !== undefined) headers['content-type'] = 'application/json';
+      if (init.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
       if (init.token) headers.authorization = `Bearer ${init.token}`;
       const app = apps[fn];
       if (!app) throw new Error(`no function ${fn}`);
+      const body =
+        init.json !== undefined
+          ? JSON.stringify(init.json)
+          : init.form !== undefined
+            ? new URLSearchParams(init.form).toString()
+            : init.body;
       return app.request(`/${fn}${path}`, {
-        method: init.method ?? (init.json !== undefined ? 'POST' : 'GET'),
-        headers,
-        body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+        method: init.method ?? (body !== undefined ? 'POST' : 'GET'),
+        headers: { ...headers, ...(init.headers ?? {}) },
+        body,
       });
     },
   };

@@ -3,8 +3,8 @@ import type { App } from '../../../http/context.ts';
 import { cursorCodec } from '../../../http/cursor.ts';
 import { withCaller } from '../../../http/doors.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
-import { requirePermission, requireUser } from '../../../http/middleware/auth.ts';
-import { problemResponses } from '../../../http/schemas.ts';
+import { requireCaller, requirePermission } from '../../../http/middleware/auth.ts';
+import { problemResponses, USERS_AND_APPS } from '../../../http/schemas.ts';
 import { type AuditRow, listAuditLog } from '../../../identity/audit-log.ts';
 
 const Instant = z.iso.datetime({ offset: true });
@@ -64,9 +64,11 @@ const route = createRoute({
   path: '/audit-log',
   tags: ['audit'],
   summary: 'Read the audit log',
-  description: 'Needs `audit:read`. Newest first by default; `from` is inclusive, `to` exclusive.',
-  security: [{ bearerAuth: [] }],
-  middleware: [requireUser(), requirePermission('audit:read')] as const,
+  description:
+    'Needs `audit:read`; users and app clients may call it. Newest first by default; `from` ' +
+    'is inclusive, `to` exclusive.',
+  security: USERS_AND_APPS,
+  middleware: [requireCaller(), requirePermission('audit:read')] as const,
   request: { query: AuditQuery },
   responses: {
     200: {
