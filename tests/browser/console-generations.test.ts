@@ -112,4 +112,30 @@ describe('console generations', () => {
     expect(await page.locator('li.event.status').count()).toBeGreaterThan(1);
     expect(browser.pageErrors).toEqual([]);
   });
+
+  it('follows the SSE stream when the Realtime channel cannot be joined', async () => {
+    const project = (await ada('POST', '/projects', { name: 'No socket' })) as { id: string };
+    const page = await browser.page();
+    // Realtime's socket is refused, as a proxy that drops WebSockets would.
+    await page.routeWebSocket(/\/realtime\/v1\//, (ws) => ws.close({ code: 1011 }));
+    await signIn(page, h.stack.gatewayUrl, ADA);
+    slow('build');
+    const generation = (await ada('POST', `/projects/${project.id}/generations`, {
+      prompt: 'A clock',
+    })) as Generation;
+    await page.goto(
+      `${h.stack.gatewayUrl}/console/projects/${project.id}/generations/${generation.id}`,
+    );
+    await page.locator('[data-testid="live"][data-state="stream"]').waitFor({ timeout: 30_000 });
+    slow('none');
+    await page.getByTestId('result').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('result').getAttribute('data-status')).toBe('succeeded');
+    expect(await page.getByTestId('live').getAttribute('data-joined')).toBeNull();
+    // Every event once, in order, as the API holds them.
+    const seqs = await page
+      .locator('li.event[data-seq]')
+      .evaluateAll((items) => items.map((i) => Number(i.getAttribute('data-seq'))));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+  });
 });
