@@ -12,6 +12,7 @@ const h = useLocalStack({}, { worker: { env: { POLL_INTERVAL_S: '0.5', LOG_LEVEL
 const browser = useBrowser();
 
 const ADA = 'ada@example.com';
+const VIEWER = 'grace@example.com';
 const PHONE_NUMBER_ID = '106540352242922';
 let ada: ApiCall;
 let projectId: string;
@@ -64,7 +65,8 @@ describe('console inbox', () => {
     await inbound({ from: '+34 611 222 333', name: 'Amina', text: 'Hola, ¿está lista mi cita?' });
     const row = page.locator('li[data-client]');
     await row.getByTestId('preview').getByText('Hola, ¿está lista mi cita?').waitFor();
-    const [client] = ((await ada('GET', `/projects/${projectId}/clients`)) as ListPage<Client>).data;
+    const [client] = ((await ada('GET', `/projects/${projectId}/clients`)) as ListPage<Client>)
+      .data;
     expect(client).toMatchObject({ name: 'Amina', phone: '+34611222333' });
     expect(await row.getAttribute('data-client')).toBe(client?.id);
 
@@ -138,6 +140,17 @@ describe('console inbox', () => {
       type: 'template',
       status: 'read',
     });
+
+    // A viewer reads the same timeline and is offered no way to send.
+    const viewerId = await createUser(h.stack.gatewayUrl, VIEWER);
+    await ada('POST', `/projects/${projectId}/members`, { user_id: viewerId, role: 'viewer' });
+    const viewer = await browser.page();
+    await signIn(viewer, h.stack.gatewayUrl, VIEWER);
+    await viewer.goto(consolePath(`/clients/${clientId}`));
+    await viewer.locator('li[data-direction="out"][data-status="read"]').waitFor();
+    await viewer.getByText('Viewers read; owners and editors reply.').waitFor();
+    expect(await viewer.getByRole('form', { name: 'Send a template' }).count()).toBe(0);
+    expect(await viewer.getByLabel('Client status').isDisabled()).toBe(true);
     expect(browser.pageErrors).toEqual([]);
   });
 });
