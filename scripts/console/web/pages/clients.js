@@ -24,13 +24,16 @@ export async function inboxTab(ctx, project) {
       again = true;
       return;
     }
-    reloading = list.reload().finally(() => {
-      reloading = null;
-      if (again) {
-        again = false;
-        reload();
-      }
-    });
+    reloading = list
+      .reload()
+      .catch((err) => ctx.handle(err) || console.error(err))
+      .finally(() => {
+        reloading = null;
+        if (again) {
+          again = false;
+          reload();
+        }
+      });
   };
   subscribe(ctx, `crm:${project.id}`, {
     onMessage: (event, payload) => {
