@@ -54,6 +54,10 @@ export type WhatsappMediaJob = z.infer<typeof WhatsappMediaJob>;
 export const CrmPurgeJob = z.strictObject({ project_id: z.uuid(), client_id: z.uuid() });
 export type CrmPurgeJob = z.infer<typeof CrmPurgeJob>;
 
+/** Runs one CSV import of clients (`crm_imports.id`); the job's id is the import's. */
+export const CrmImportJob = z.strictObject({ import_id: z.uuid() });
+export type CrmImportJob = z.infer<typeof CrmImportJob>;
+
 /** The dead-letter queue of the WhatsApp and CRM queues: jobs that failed every attempt. */
 export const WHATSAPP_DEAD_LETTER = 'whatsapp.dead';
 
@@ -152,6 +156,25 @@ const definitions = {
       deadLetter: WHATSAPP_DEAD_LETTER,
       deleteAfterSeconds: 7 * 24 * 3600,
     },
+    concurrency: 1,
+  }),
+  // 20261129004020_crm_imports.sql
+  'crm.import': defineJob({
+    payload: CrmImportJob,
+    queue: {
+      policy: 'standard',
+      retryLimit: 2,
+      retryDelay: 30,
+      retryBackoff: true,
+      retryDelayMax: 600,
+      expireInSeconds: 1800,
+      notify: true,
+      deadLetter: WHATSAPP_DEAD_LETTER,
+      deleteAfterSeconds: 7 * 24 * 3600,
+    },
+    sendOptions: (p) => ({ id: p.import_id }),
+    consumed: true,
+    // One large import at a time per worker: each holds a transaction and a connection.
     concurrency: 1,
   }),
 };

@@ -1,5 +1,6 @@
 import type { JobHandlers } from '../runtime/runner.ts';
 import type { CrmDeps } from './context.ts';
+import { importHandler } from './import.ts';
 import { intakeHandler } from './intake.ts';
 import { mediaHandler } from './media.ts';
 import { purgeHandler } from './purge.ts';
@@ -12,5 +13,6 @@ export function crmHandlers(deps: CrmDeps): JobHandlers {
     'whatsapp.send': sendHandler(deps),
     'whatsapp.media': mediaHandler(deps),
     'crm.purge': purgeHandler(deps),
+    'crm.import': importHandler(deps),
   };
 }

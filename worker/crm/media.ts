@@ -45,6 +45,27 @@ async function setMedia(tx: Tx, id: string, patch: Record<string, unknown>): Pro
 }
 
 /**
+ * The stored media as one of the client's documents (`source: whatsapp`), so it is listed,
+ * reviewed and linked like an upload; once per message.
+ */
+async function recordMediaDocument(
+  tx: Tx,
+  p: Pending,
+  messageId: string,
+  path: string,
+  file: { mimeType: string; fileSize: number },
+): Promise<void> {
+  const type = (file.mimeType.split(';')[0] ?? '').trim().toLowerCase();
+  await tx`
+    insert into public.crm_documents
+      (project_id, client_id, object_path, file_name, content_type, size_bytes, source, message_id)
+    values (${p.projectId}::uuid, ${p.clientId}::uuid, ${path}, ${path.split('/').at(-1) ?? 'media'},
+            ${/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(type) ? type : 'application/octet-stream'},
+            ${file.fileSize}, 'whatsapp', ${messageId}::uuid)
+    on conflict do nothing`;
+}
+
+/**
  * `whatsapp.media`: fetches an inbound message's media from the Graph API (checked against
  * its SHA-256) and keeps it in Storage. Without Storage the media stays a reference to Meta's
  * id (`state: reference`; Meta keeps it for 30 days). A refusal Meta will repeat (an expired
@@ -80,7 +101,15 @@ export function mediaHandler(deps: CrmDeps) {
       const path = mediaPath(pending, id);
       await deps.storage.upload(path, file.bytes, file.mimeType);
       await Promise.all(recorded);
-      await set({ state: 'stored', path, size: file.fileSize, mime_type: file.mimeType });
+      await asService(deps.db, async (tx) => {
+        await setMedia(tx, id, {
+          state: 'stored',
+          path,
+          size: file.fileSize,
+          mime_type: file.mimeType,
+        });
+        await recordMediaDocument(tx, pending, id, path, file);
+      });
     } catch (err) {
       await Promise.all(recorded);
       if (ctx.signal.aborted) throw err;

@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { recordAccess } from '../../../crm/access-events.ts';
 import { findClient } from '../../../crm/clients.ts';
 import type { App } from '../../../http/context.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
@@ -24,7 +25,11 @@ const route = createRoute({
 export function registerCrmClientsGet(app: App): void {
   app.openapi(route, async (c) => {
     const { id, clientId } = c.req.valid('param');
-    const client = await inProject(c, id, ({ tx }) => findClient(tx, id, clientId));
+    const client = await inProject(c, id, async ({ tx }) => {
+      const found = await findClient(tx, id, clientId);
+      if (found) await recordAccess(tx, id, [clientId], 'read');
+      return found;
+    });
     if (!client) throw clientNotFound();
     return c.json(toClient(client), 200);
   });

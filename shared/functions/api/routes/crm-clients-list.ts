@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { recordAccess } from '../../../crm/access-events.ts';
 import { CLIENT_STATUSES, listClients } from '../../../crm/clients.ts';
 import { phoneDigitsOf } from '../../../crm/phone.ts';
 import type { App } from '../../../http/context.ts';
@@ -67,8 +68,8 @@ export function registerCrmClientsList(app: App): void {
     ]);
     const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, scope);
     const after = await cursors.decode(query);
-    const rows = await inProject(c, id, ({ tx }) =>
-      listClients(tx, id, {
+    const rows = await inProject(c, id, async ({ tx }) => {
+      const found = await listClients(tx, id, {
         pattern: patternOf(query.q),
         status: query.status,
         profileType: query.profile_type,
@@ -77,8 +78,12 @@ export function registerCrmClientsList(app: App): void {
         order: query.order,
         after,
         limit: query.limit + 1,
-      }),
-    );
+      });
+      // GDPR: the clients shown on this page were read (the look-ahead row was not shown).
+      const shown = found.slice(0, query.limit).map((r) => r.id);
+      await recordAccess(tx, id, shown, 'list');
+      return found;
+    });
     return c.json(await toPage(cursors, query, rows, toClient), 200);
   });
 }

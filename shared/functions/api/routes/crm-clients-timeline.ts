@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { recordAccess } from '../../../crm/access-events.ts';
 import { findClient } from '../../../crm/clients.ts';
 import { listTimeline } from '../../../crm/timeline.ts';
 import type { App } from '../../../http/context.ts';
@@ -43,6 +44,7 @@ export function registerCrmClientsTimeline(app: App): void {
     const after = await cursors.decode(query);
     const rows = await inProject(c, id, async ({ tx }) => {
       if (!(await findClient(tx, id, clientId))) throw clientNotFound();
+      await recordAccess(tx, id, [clientId], 'timeline');
       return listTimeline(tx, clientId, { order: query.order, after, limit: query.limit + 1 });
     });
     return c.json(await toPage(cursors, query, rows, toTimelineEntry), 200);
