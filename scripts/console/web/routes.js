@@ -7,6 +7,7 @@
  * `render` shows only "Coming with the <soon> API"). A tab's `children` are pages under it
  * (`/projects/:id/<key>/<path>`), shown in the project's frame with the tab selected.
  */
+import { analyticsTab } from './pages/analytics.js';
 import { clientPage } from './pages/client.js';
 import { clientsTab, inboxTab } from './pages/clients.js';
 import { generationPage } from './pages/generation.js';
@@ -44,8 +45,7 @@ export const projectTabs = [
     render: clientsTab,
     children: [{ path: ':clientId', render: clientPage }],
   },
-  { key: 'documents', label: 'Documents', soon: 'documents' },
-  { key: 'analytics', label: 'Analytics', soon: 'analytics' },
+  { key: 'analytics', label: 'Analytics', render: analyticsTab },
 ];
 
 /**

@@ -40,7 +40,9 @@ export function createApi(supabase, origin, anonKey) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, value);
     }
     const headers = { apikey: anonKey, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // A FormData body (a file) sets its own multipart content type and boundary.
+    const form = body instanceof FormData;
+    if (body !== undefined && !form) headers['content-type'] = 'application/json';
     if (auth) {
       const { data } = await supabase.auth.getSession();
       if (data.session) headers.authorization = `Bearer ${data.session.access_token}`;
@@ -48,7 +50,7 @@ export function createApi(supabase, origin, anonKey) {
     const res = await fetch(url, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || form ? body : JSON.stringify(body),
       credentials: 'omit',
     });
     if (res.status === 204) return null;

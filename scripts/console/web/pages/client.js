@@ -1,5 +1,5 @@
 /**
- * One client: their profile, their timeline (live on `crm:<project id>`: messages arrive
+ * One client: their profile, their documents, their timeline (live on `crm:<project id>`: messages arrive
  * and statuses move as the worker and WhatsApp report them), and a reply box.
  */
 import { h, replace, time } from '../lib/dom.js';
@@ -7,6 +7,7 @@ import { liveBadge, subscribe } from '../lib/live.js';
 import { path } from '../lib/router.js';
 import { errorView, link, run } from '../lib/ui.js';
 import { windowOpen } from './clients.js';
+import { documentsPanel } from './documents.js';
 import { replyView } from './reply.js';
 import { timelineView } from './timeline.js';
 
@@ -59,7 +60,11 @@ export async function clientPage(ctx, project) {
   });
 
   showProfile();
-  await Promise.all([showReply(), timeline.ready]);
+  const [documents] = await Promise.all([
+    documentsPanel(ctx, project, client),
+    showReply(),
+    timeline.ready,
+  ]);
   return h(
     'div',
     { class: 'client-page', 'data-client': client.id },
@@ -70,6 +75,7 @@ export async function clientPage(ctx, project) {
       ' / ',
     ),
     profile,
+    documents,
     problems,
     reply,
     h('div', { class: 'row' }, h('h2', {}, 'Timeline'), badge.el),
