@@ -7,6 +7,7 @@ import { localEnvSchema } from '../local/env.ts';
 import { freePort } from '../local/ports.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { apiVersusSql } from './api-vs-sql.ts';
+import { pipelineFigures } from './pipeline.ts';
 import { type BenchRow, printTable, regressions, writeJson } from './report.ts';
 import { sequentialCosts } from './sequential.ts';
 import { whatsappWebhooks } from './whatsapp-webhooks.ts';
@@ -36,6 +37,8 @@ try {
   rows.push(...(await sequentialCosts(stack)));
   console.log('Throughput against raw SQL…');
   rows.push(...(await apiVersusSql(stack, dataDir)));
+  console.log('The job pipeline…');
+  rows.push(...(await pipelineFigures(stack, dataDir)));
   console.log('WhatsApp webhooks under load…');
   rows.push(...(await whatsappWebhooks(stack, env, dataDir)));
 } catch (err) {

@@ -107,23 +107,21 @@ export class JobRunner {
   }
 
   /**
-   * Starts taking jobs of every queue that has a handler: one pg-boss worker per slot, so a
-   * slot that just finished a job looks for the next one at once. pg-boss otherwise waits a
-   * polling interval after every job, and a backlog (a burst of webhooks) would drain at one
-   * job per slot per interval; only an empty fetch waits now, for NOTIFY or the next poll.
+   * Starts taking jobs of every queue that has a handler: `concurrency` pg-boss workers per
+   * queue (or the queue's own `concurrency`), each taking one job at a time. A worker that finishes a job looks for the next one
+   * at once (pg-boss would otherwise wait out its polling interval, since with one job per
+   * fetch it cannot tell a backlog from an empty queue).
    */
   async work(): Promise<void> {
     for (const name of JOB_NAMES) {
       const handler = this.opts.handlers[name] as JobHandler<JobName> | undefined;
       if (!handler) continue;
       const slots = JOBS[name].concurrency ?? this.opts.concurrency;
-      for (let slot = 0; slot < slots; slot++) {
-        // Set before the first fetch can return: it needs a database round trip.
-        let workerId: string | undefined;
+      for (let i = 0; i < slots; i++) {
+        let workerId = '';
         workerId = await this.boss.work<JobPayload<JobName>>(
           name,
           {
-            localConcurrency: 1,
             includeMetadata: true,
             pollingIntervalSeconds: Math.min(this.opts.pollingIntervalSeconds ?? 5, 2),
             // NOTIFY wakes workers for new jobs; retries coming due send none, so polling
@@ -131,10 +129,12 @@ export class JobRunner {
             notifyPollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 5,
           },
           async ([job]) => {
-            if (!job) return;
-            await this.run(name, handler, job as JobWithMetadata<JobPayload<JobName>>);
-            // A job was there, so more may be: fetch again without waiting.
-            if (workerId && !this.draining) this.boss.notifyWorker(workerId);
+            try {
+              if (job) await this.run(name, handler, job as JobWithMetadata<JobPayload<JobName>>);
+            } finally {
+              // Marked before pg-boss settles the job, so its loop skips the polling wait.
+              if (!this.draining) this.boss.notifyWorker(workerId);
+            }
           },
         );
       }

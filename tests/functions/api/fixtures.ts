@@ -71,7 +71,10 @@ export function fixtures(fx: FunctionsHarness) {
   async function api(path: string, init: { token?: string; method?: string; json?: unknown } = {}) {
     const res = await fx.call('api', path, init);
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+    // An event stream is returned as its text.
+    const json = !(res.headers.get('content-type') ?? '').includes('text/event-stream');
+    const body = text && json ? JSON.parse(text) : text || undefined;
+    return { status: res.status, body, headers: res.headers };
   }
 
   return { signIn, signUp, admin, api };
