@@ -19,7 +19,9 @@ export interface LocalWorker {
 
 /**
  * What the worker gets from the stack: its database, the LLM emulator (unless LLM_BASE_URL
- * names a real model), Realtime for presence, and a workspaces folder under the local data.
+ * names a real model), the Graph API emulator (unless GRAPH_API_BASE_URL names Meta's),
+ * Realtime and Storage, the functions' key for sealed channel tokens, and a workspaces folder
+ * under the local data.
  * Everything else of this environment passes through (FLUTTER_BIN, WORKER_CONCURRENCY…).
  */
 export function localWorkerEnv(opts: {
@@ -38,12 +40,11 @@ export function localWorkerEnv(opts: {
     LLM_BASE_URL: process.env.LLM_BASE_URL || `${gatewayUrl}/llm/v1`,
     // The emulator takes any key; a real model needs LLM_API_KEY from the environment.
     LLM_API_KEY: process.env.LLM_API_KEY || 'local-llm-emulator',
-    // The Graph API emulator unless a real number is connected; the CRM key the functions use.
-    GRAPH_API_BASE_URL: process.env.GRAPH_API_BASE_URL || `${gatewayUrl}/graph`,
-    CRM_ENCRYPTION_KEY: env.CRM_ENCRYPTION_KEY,
     WORKSPACES_DIR: process.env.WORKSPACES_DIR || resolve(env.LOCAL_DATA_DIR, 'workspaces'),
     SUPABASE_URL: gatewayUrl,
     SUPABASE_SERVICE_ROLE_KEY: env.SERVICE_ROLE_KEY,
+    GRAPH_API_BASE_URL: process.env.GRAPH_API_BASE_URL || `${gatewayUrl}/graph`,
+    CRM_ENCRYPTION_KEY: env.CRM_ENCRYPTION_KEY,
     WORKER_PORT: String(env.WORKER_PORT),
     LOG_LEVEL: env.LOG_LEVEL,
     ...opts.overrides,

@@ -13,23 +13,23 @@ import { type AuthEmulatorHarness, SUPABASE_URL, useAuthEmulator } from './auth-
 export interface FunctionsHarness {
   auth: AuthEmulatorHarness;
   readonly services: Services;
-  /** Calls a function in-process: `call('auth', '/login', { json: {...} })`. */
-  call(
-    fn: string,
-    path: string,
-    init?: {
-      method?: string;
-      json?: unknown;
-      /** An application/x-www-form-urlencoded body (OAuth endpoints). */
-      form?: Record<string, string>;
-      /** A body sent as it is (set its content-type in `headers`). */
-      body?: string;
-      token?: string;
-      headers?: Record<string, string>;
-    },
-  ): Promise<Response>;
+  /**
+   * Calls a function in-process: `call('auth', '/login', { json: {...} })`. `body` sends raw
+   * text as it is (for bodies JSON.stringify cannot write), with the headers the caller gives.
+   */
+  call(fn: string, path: string, init?: CallInit): Promise<Response>;
   /** Resolves when the work the apps started in the background at build time is done. */
   started(): Promise<void>;
+}
+
+export interface CallInit {
+  method?: string;
+  json?: unknown;
+  /** An application/x-www-form-urlencoded body (OAuth endpoints). */
+  form?: Record<string, string>;
+  body?: string | Uint8Array<ArrayBuffer>;
+  token?: string;
+  headers?: Record<string, string>;
 }
 
 /**

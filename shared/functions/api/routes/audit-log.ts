@@ -4,10 +4,10 @@ import { cursorCodec } from '../../../http/cursor.ts';
 import { withCaller } from '../../../http/doors.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { requireCaller, requirePermission } from '../../../http/middleware/auth.ts';
-import { problemResponses, USERS_AND_APPS } from '../../../http/schemas.ts';
+import { instantSchema, problemResponses, USERS_AND_APPS } from '../../../http/schemas.ts';
 import { type AuditRow, listAuditLog } from '../../../identity/audit-log.ts';
 
-const Instant = z.iso.datetime({ offset: true });
+const Instant = instantSchema();
 
 const AuditQuery = listQuerySchema({ sort: ['occurred_at'] }).extend({
   actor_id: z.uuid().optional().openapi({ example: '0b5b4b1e-3f0c-4a5e-9b1e-3f0c4a5e9b1e' }),
