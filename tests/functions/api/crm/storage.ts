@@ -91,7 +91,10 @@ export function uploadDocument(
   file: { bytes: Uint8Array; type: string; name: string },
 ): Promise<Response> {
   const form = new FormData();
-  form.set('file', new File([file.bytes as Uint8Array<ArrayBuffer>], file.name, { type: file.type }));
+  form.set(
+    'file',
+    new File([file.bytes as Uint8Array<ArrayBuffer>], file.name, { type: file.type }),
+  );
   const body = new Request('http://x', { method: 'POST', body: form });
   return body.arrayBuffer().then((raw) =>
     fx.call('api', path, {
