@@ -39,7 +39,7 @@ async function tablesMentioning(needles: string[]): Promise<string[]> {
       `select count(*)::int as n from ${name} t where lower(t::text) like any ($1::text[])`,
       [patterns],
     );
-    if ((row as { n: number }).n > 0) hits.push(name);
+    if ((row as unknown as { n: number }).n > 0) hits.push(name);
   }
   return hits;
 }
