@@ -10,5 +10,16 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     restoreMocks: true,
+    coverage: {
+      provider: 'v8',
+      // What is deployed or runs in production: the functions' code and the worker.
+      include: ['shared/**/*.ts', 'worker/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: '.local/coverage',
+      thresholds: {
+        'shared/**/*.ts': { lines: 80 },
+        'worker/**/*.ts': { lines: 80 },
+      },
+    },
   },
 });

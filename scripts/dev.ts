@@ -37,6 +37,7 @@ console.log(`
 Ready in ${elapsed()}.
 
   API URL          ${url}
+  Console          ${url}/console (sign in, projects, members, history)
   Auth             ${url}/auth/v1 (JWKS at ${url}/auth/v1/.well-known/jwks.json)
   Realtime         ${url.replace(/^http/, 'ws')}/realtime/v1 (WebSocket; REST at ${url}/realtime/v1/api)
   Mailbox          ${url}/mailbox (Auth mail: confirmations, magic links, resets)
@@ -44,10 +45,12 @@ Ready in ${elapsed()}.
   WhatsApp         ${url}/graph (Graph API emulator; POST /graph/_emulator/inbound to write in)
   Functions        ${stack.functions.map((f) => `${url}/functions/v1/${f}`).join('\n                   ')}
   API docs         ${url}/functions/v1/api/docs
+  Worker           ${stack.worker?.opsUrl}/health and /metrics (LLM emulator at ${url}/llm/v1)
   DB URL           ${env.DATABASE_URL ? redactString(stack.dbUrl) : stack.dbUrl}
   anon key         ${shown(env.ANON_KEY, DEMO_ANON_KEY, 'ANON_KEY')}
   service_role key ${shown(env.SERVICE_ROLE_KEY, DEMO_SERVICE_ROLE_KEY, 'SERVICE_ROLE_KEY')}
 
+Try the main job:  npm run demo -- "a todo list app"
 Press Ctrl-C to stop.`);
 
 /** The public demo keys are printed, as `supabase start` does; a key of your own is not. */

@@ -74,6 +74,9 @@ export const functionEnvSchema = z.object({
     .max(50 * 1024 * 1024)
     .default(1024 * 1024),
   LOG_LEVEL: logLevel,
+  /** Where unhandled errors are reported (Sentry); without it nothing is sent anywhere. */
+  SENTRY_DSN: z.url({ message: 'must be a Sentry DSN URL' }).optional(),
+  SENTRY_ENVIRONMENT: z.string().min(1).max(64).default('production'),
   /** Connections each function instance may hold; requests queue for them beyond that. */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   /**
@@ -81,6 +84,12 @@ export const functionEnvSchema = z.object({
    * rotating this one only sends clients back to the first page).
    */
   CURSOR_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }),
+  /**
+   * Seals the private halves of the keys that sign app-client tokens, which live in the
+   * database (`private.app_signing_keys`). Changing it makes the stored keys unusable: rotate
+   * the signing key (`POST /admin/signing-keys/rotate`) under the new secret.
+   */
+  TOKEN_KEYS_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }),
   /** Legacy HS256 secret; set it while the project still signs tokens with it. */
   SUPABASE_JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
   /** Per-IP and per-account limits on sign-in, sign-up, magic link, reset and resend. */

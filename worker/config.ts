@@ -69,9 +69,11 @@ export const workerEnvSchema = z
   })
   .extend(llmEnvSchema.shape)
   .extend(graphEnvSchema.shape)
-  .refine((env) => env.DATABASE_URL || env.SUPABASE_DB_URL, {
+  .refine((env) => Boolean(env?.DATABASE_URL || env?.SUPABASE_DB_URL), {
     message: 'set DATABASE_URL (or SUPABASE_DB_URL)',
     path: ['DATABASE_URL'],
+    // Checked even when other variables are bad, so one message names them all.
+    when: () => true,
   })
   .refine((env) => env.PREVIEW_PORT_MIN <= env.PREVIEW_PORT_MAX, {
     message: 'must not be above PREVIEW_PORT_MAX',

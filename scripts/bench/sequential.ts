@@ -1,6 +1,6 @@
 import type { LocalStack } from '../local/stack.ts';
 import { type BenchRow, row } from './report.ts';
-import { benchUser } from './session.ts';
+import { benchAdmin, benchAppClient, benchUser } from './session.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 
@@ -29,6 +29,16 @@ export async function sequentialCosts(stack: LocalStack): Promise<BenchRow[]> {
   ];
   for (const [name, path] of costs) {
     const ms = await measure(() => fetch(`${base}${path}`, { headers }));
+    rows.push(row({ name, value: ms, unit: 'ms', baseline: health, better: 'lower' }));
+  }
+  // The same route for an admin and for an app client: what an app token costs over a
+  // user's (its verification, liveness and grants come from caches, like a user's).
+  const callers: Array<[string, Record<string, string>]> = [
+    ['GET api/users?limit=1 as an admin, one at a time', await benchAdmin(stack)],
+    ['GET api/users?limit=1 as an app client, one at a time', await benchAppClient(stack)],
+  ];
+  for (const [name, callerHeaders] of callers) {
+    const ms = await measure(() => fetch(`${base}/api/users?limit=1`, { headers: callerHeaders }));
     rows.push(row({ name, value: ms, unit: 'ms', baseline: health, better: 'lower' }));
   }
   return rows;

@@ -6,6 +6,7 @@ import {
   DEMO_CURSOR_SECRET,
   DEMO_JWT_SECRET,
   DEMO_SERVICE_ROLE_KEY,
+  DEMO_TOKEN_KEYS_SECRET,
 } from './keys.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -29,6 +30,10 @@ export const localEnvSchema = z
       .string()
       .min(32, { message: 'must be at least 32 characters' })
       .default(DEMO_CURSOR_SECRET),
+    TOKEN_KEYS_SECRET: z
+      .string()
+      .min(32, { message: 'must be at least 32 characters' })
+      .default(DEMO_TOKEN_KEYS_SECRET),
     ANON_KEY: z.string().min(20).default(DEMO_ANON_KEY),
     SERVICE_ROLE_KEY: z.string().min(20).default(DEMO_SERVICE_ROLE_KEY),
     CORS_ORIGINS: csv.default(['*']),
@@ -50,6 +55,8 @@ export const localEnvSchema = z
     WHATSAPP_VERIFY_TOKEN: z.string().min(1).default('local-whatsapp-verify-token'),
     /** Seals channels' access tokens; the functions and the worker share it. */
     CRM_ENCRYPTION_KEY: encryptionKey.default(DEMO_CRM_ENCRYPTION_KEY),
+    /** The worker's `/health` and `/metrics` (when the stack starts the worker). */
+    WORKER_PORT: port.default(54330),
   })
   .refine((env) => Boolean(env.INITIAL_ADMIN_EMAIL) === Boolean(env.INITIAL_ADMIN_PASSWORD), {
     message: 'set both INITIAL_ADMIN_EMAIL and INITIAL_ADMIN_PASSWORD, or neither',

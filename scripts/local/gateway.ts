@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import type { App } from '../../shared/http/context.ts';
+import { ALLOWED_METHODS } from '../../shared/http/middleware/request-line.ts';
 
 export interface GatewayOptions {
   functions: Record<string, App>;
@@ -21,6 +22,19 @@ export interface GatewayOptions {
  */
 export function createGateway(opts: GatewayOptions): Hono {
   const gateway = new Hono();
+
+  // The methods Supabase's edge forwards. Others (TRACE, CONNECT, WebDAV verbs…) are refused
+  // here in the gateway's own shape: a fetch Request cannot even carry TRACE, so forwarding
+  // one would fail inside the gateway.
+  const methods = new Set(ALLOWED_METHODS);
+  gateway.use(async (c, next) => {
+    if (!methods.has(c.req.method)) {
+      const res = fail(405, 'METHOD_NOT_ALLOWED', 'Method not allowed');
+      res.headers.set('allow', ALLOWED_METHODS.join(', '));
+      return res;
+    }
+    await next();
+  });
 
   const toFunction = async (req: Request, name: string, remote?: string) => {
     const app = opts.functions[name];

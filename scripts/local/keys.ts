@@ -11,6 +11,9 @@ export const DEMO_CURSOR_SECRET = 'local-cursor-secret-with-at-least-32-characte
 /** Seals WhatsApp channels' tokens locally (32 bytes, base64); a deployment sets its own. */
 export const DEMO_CRM_ENCRYPTION_KEY = 'bG9jYWwtY3JtLWtleS0zMi1ieXRlcy1sb25nLW9rPz8=';
 
+/** Seals the app-client signing keys locally; a deployment sets its own TOKEN_KEYS_SECRET. */
+export const DEMO_TOKEN_KEYS_SECRET = 'local-token-keys-secret-with-at-least-32-characters';
+
 export const DEMO_ANON_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0';
 

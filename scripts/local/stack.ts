@@ -8,7 +8,7 @@ import { functionBuilders } from '../../shared/functions/index.ts';
 import type { App } from '../../shared/http/context.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createServices } from '../../shared/runtime/services.ts';
-import type { Worker, WorkerOptions } from '../../worker/app.ts';
+import { createConsoleApp } from '../console/server.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
 import { applyBootstrap, applyMigrations, applySeed } from '../db/migrate.ts';
 import { type AuthEmulator, createAuthEmulator } from '../emulators/auth/app.ts';
@@ -25,7 +25,7 @@ import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway, routeUpgrades } from './gateway.ts';
 import { seedInitialAdmin } from './initial-admin.ts';
 import { portInUse } from './ports.ts';
-import { startLocalWorker } from './worker.ts';
+import { type LocalWorker, localWorkerEnv, startLocalWorker } from './worker.ts';
 
 export interface LocalStack {
   gatewayUrl: string;
@@ -36,8 +36,10 @@ export interface LocalStack {
   graph: GraphEmulator;
   storage: StorageEmulator;
   realtime: RealtimeEmulator;
-  /** The worker, when started with `worker`. */
-  worker?: Worker;
+  /** The worker process, when `worker` was asked for (`npm run dev` does). */
+  worker?: LocalWorker;
+  /** What the worker was (or would be) started with, to start another one like it. */
+  workerEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -48,10 +50,10 @@ export interface StackOptions {
    */
   clock?: Clock;
   /**
-   * Runs the worker too (`npm run dev` does), configured by `startLocalWorker`; an object
-   * overrides its variables (a test sets short intervals).
+   * Start the worker too, as a child process (`npm run worker` with the stack's database,
+   * LLM emulator and Realtime); `env` overrides its variables. Off unless asked for.
    */
-  worker?: boolean | { overrides?: Record<string, string>; options?: WorkerOptions };
+  worker?: boolean | { env?: Record<string, string> };
 }
 
 export type Progress = (step: string, detail?: string) => void;
@@ -108,6 +110,8 @@ export async function startLocalStack(
         // OpenAI-compatible; the worker's LLM_BASE_URL points here unless a real model is set.
         '/llm/v1': createLlmEmulator({ basePath: '/llm/v1' }).fetch,
         '/realtime/v1': realtime.fetch,
+        // A web app to see the system work, over the public API only (scripts/console/).
+        '/console': createConsoleApp({ anonKey: env.ANON_KEY }).fetch,
       },
     });
     const server = serve({ fetch: gateway.fetch, port: env.GATEWAY_PORT, hostname: '127.0.0.1' });
@@ -131,24 +135,25 @@ export async function startLocalStack(
       });
       progress('admin', admin);
     }
-    let worker: Worker | undefined;
+    const overrides = typeof opts.worker === 'object' ? opts.worker.env : undefined;
+    const workerEnv = localWorkerEnv({ env, gatewayUrl, dbUrl, overrides });
+    let worker: LocalWorker | undefined;
     if (opts.worker) {
-      const settings = opts.worker === true ? {} : opts.worker;
-      const started = await startLocalWorker(env, { gatewayUrl, dbUrl }, { clock, ...settings });
-      worker = started;
-      // Stops first: it finishes (or requeues) its jobs while the stack still answers.
-      cleanup.push(() => started.stop());
-      progress('worker', `running (health and metrics at ${started.opsUrl})`);
+      worker = await startLocalWorker(workerEnv);
+      // Stopped first: its running jobs end while the database and gateway still serve them.
+      cleanup.push(() => worker?.stop() ?? Promise.resolve());
+      progress('worker', `pid ${worker.pid}, ${worker.opsUrl}/health and /metrics`);
     }
     return {
       gatewayUrl,
       dbUrl,
-      worker,
       functions: Object.keys(functionBuilders),
       auth,
       graph,
       storage,
       realtime,
+      worker,
+      workerEnv,
       stop,
     };
   } catch (err) {
@@ -194,6 +199,8 @@ async function startAuth(
   });
   // Keys live with the local data, so tokens stay valid across restarts.
   settings.signingKeysPath ??= resolve(env.LOCAL_DATA_DIR, 'auth', 'signing_keys.json');
+  // Mailed sign-up and sign-in links may land on the console.
+  settings.redirectUrls.push(`${gatewayUrl}/console`);
   return createAuthEmulator({
     db,
     settings,
@@ -277,6 +284,7 @@ function buildFunctions(
     SUPABASE_JWT_SECRET: env.JWT_SECRET,
     CURSOR_SECRET: env.CURSOR_SECRET,
     ADMIN_MFA_REQUIRED: String(env.ADMIN_MFA_REQUIRED),
+    TOKEN_KEYS_SECRET: env.TOKEN_KEYS_SECRET,
     CORS_ORIGINS: env.CORS_ORIGINS.join(','),
     LOG_LEVEL: env.LOG_LEVEL,
     WHATSAPP_APP_SECRET: env.WHATSAPP_APP_SECRET,

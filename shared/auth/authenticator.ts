@@ -1,4 +1,10 @@
-import { ANONYMOUS, type Principal, userPrincipal } from './principal.ts';
+import {
+  ANONYMOUS,
+  appPrincipal,
+  type Grants,
+  type Principal,
+  userPrincipal,
+} from './principal.ts';
 import type { SessionCache } from './session-cache.ts';
 import type { VerifyToken } from './verifier.ts';
 
@@ -26,6 +32,14 @@ export function createAuthenticator(deps: {
   /** The project's API keys: callers may present them as bearer tokens (supabase-js does). */
   anonKey: string;
   serviceRoleKey: string;
+  /**
+   * A user's current roles and permissions from the database (cached for seconds, see
+   * `RefreshingCache`): when given, they replace the token's claims, so a changed role
+   * reaches the API's checks without waiting for the token's refresh.
+   */
+  grants?: (userId: string) => Promise<Grants>;
+  /** App-client tokens from the auth function; without it they are refused. */
+  apps?: AppTokenChecks;
 }): Authenticator {
   const anon = new TextEncoder().encode(deps.anonKey);
   const service = new TextEncoder().encode(deps.serviceRoleKey);
@@ -35,23 +49,56 @@ export function createAuthenticator(deps: {
       const presented = new TextEncoder().encode(token);
       if (sameBytes(presented, service)) return { kind: 'service' };
       if (sameBytes(presented, anon)) return ANONYMOUS;
+      if (deps.apps?.owns(token)) return appCaller(deps.apps, token);
       const claims = await deps.verify(token).catch((err: unknown) => {
         throw new InvalidTokenError('invalid token', { cause: err });
       });
       if (claims.role === 'anon') return ANONYMOUS;
       if (claims.role === 'service_role') return { kind: 'service' };
-      if (!(await deps.sessions.isActive(String(claims.session_id)))) {
-        throw new InvalidTokenError('session has ended');
-      }
       const sub = String(claims.sub);
+      // All cached and off the hot path once warm: asked together, so a cold start waits
+      // for one round trip, not three. An aal2 session has used its factor already.
+      const [active, grants, hasVerifiedFactor] = await Promise.all([
+        deps.sessions.isActive(String(claims.session_id)),
+        deps.grants?.(sub),
+        claims.aal === 'aal2' ? true : deps.hasVerifiedFactor(sub),
+      ]);
+      if (!active) throw new InvalidTokenError('session has ended');
+      if (grants) {
+        const principal = userPrincipal(claims, {
+          permissions: grants.permissions,
+          hasVerifiedFactor,
+        });
+        return { ...principal, roles: grants.roles };
+      }
       const overflow = claims.permissions_overflow === true;
       return userPrincipal(claims, {
         permissions: overflow ? await deps.loadPermissions(sub) : undefined,
-        // An aal2 session has used its factor; only an aal1 one needs to know if one exists.
-        hasVerifiedFactor: claims.aal === 'aal2' ? true : await deps.hasVerifiedFactor(sub),
+        hasVerifiedFactor,
       });
     },
   };
+}
+
+/** How the authenticator recognises, verifies and checks app-client tokens. */
+export interface AppTokenChecks {
+  /** True when the token names the app-token issuer (unverified: it only picks the checks). */
+  owns(token: string): boolean;
+  verify: VerifyToken;
+  /**
+   * Whether the token may still be used (client enabled, token not revoked) and the client's
+   * current grants; cached for seconds, so revocations and role changes arrive within them.
+   */
+  state(clientId: string, jti: string): Promise<Grants & { active: boolean }>;
+}
+
+async function appCaller(apps: AppTokenChecks, token: string): Promise<Principal> {
+  const claims = await apps.verify(token).catch((err: unknown) => {
+    throw new InvalidTokenError('invalid app-client token', { cause: err });
+  });
+  const state = await apps.state(String(claims.sub), String(claims.jti));
+  if (!state.active) throw new InvalidTokenError('app client disabled or token revoked');
+  return appPrincipal(claims, state);
 }
 
 /** Constant-time equality, so comparing against the service-role key leaks nothing by timing. */

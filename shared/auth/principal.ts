@@ -33,6 +33,12 @@ export type Principal =
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
+/** An app client calling with its client-credentials token. */
+export type AppPrincipal = Extract<Principal, { kind: 'app' }>;
+
+/** A caller the database can act as (`withCaller`): a user, or an app client. */
+export type CallerPrincipal = UserPrincipal | AppPrincipal;
+
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 
 const strings = (v: unknown): string[] =>
@@ -57,6 +63,28 @@ export function userPrincipal(
   };
 }
 
+/** What a caller holds now, as read from the database (`private.user_permissions` and kin). */
+export interface Grants {
+  roles: string[];
+  permissions: string[];
+}
+
+/**
+ * An app-client principal from verified token claims and the client's current grants: its
+ * permissions are those it still holds, within the token's `scope`.
+ */
+export function appPrincipal(claims: TokenClaims, grants: Grants): AppPrincipal {
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
+  return {
+    kind: 'app',
+    id: String(claims.sub),
+    roles: grants.roles,
+    permissions: grants.permissions.filter((p) => scopes.includes(p)),
+    scopes,
+    claims,
+  };
+}
+
 /** Whether the principal holds `permission` (`resource:action`; `resource:*` grants all actions). */
 export function can(principal: Principal, permission: string): boolean {
   if (principal.kind === 'service') return true;
@@ -65,7 +93,18 @@ export function can(principal: Principal, permission: string): boolean {
   return principal.permissions.some((p) => p === permission || p === `${resource}:*`);
 }
 
-/** The claims Postgres sees for this principal, so RLS judges the same caller. */
-export function dbClaims(principal: UserPrincipal): DbClaims {
+/**
+ * The claims Postgres sees for this principal, so RLS judges the same caller. An app client
+ * is `client_id` = `sub`, which `private.authorize()` reads as a client, within its `scope`.
+ */
+export function dbClaims(principal: CallerPrincipal): DbClaims {
+  if (principal.kind === 'app') {
+    return {
+      ...principal.claims,
+      sub: principal.id,
+      role: 'authenticated',
+      client_id: principal.id,
+    };
+  }
   return { ...principal.claims, sub: principal.id, role: 'authenticated' };
 }

@@ -45,6 +45,69 @@ export const CONSTRAINTS: Record<string, ConstraintMeaning> = {
     'No such generation in this project',
   ),
   project_messages_content_length: field('body.content', 'Use 1 to 100000 characters'),
+  // roles and permissions (20261122000200_rbac.sql, 20261129001200_rbac_manage.sql)
+  roles_name_key: { code: 'conflict', path: 'body.name', message: 'That role name is taken' },
+  roles_name_format: field('body.name', 'Use 2 to 50 of a-z, 0-9, _ and -, starting with a letter'),
+  roles_description_length: field('body.description', 'Use at most 500 characters'),
+  roles_parent_id_fkey: field('body.parent_id', 'No such role'),
+  roles_not_own_parent: {
+    code: 'conflict',
+    path: 'body.parent_id',
+    message: 'A role cannot be its own parent',
+  },
+  roles_no_cycle: {
+    code: 'conflict',
+    path: 'body.parent_id',
+    message: 'That parent would make the role its own ancestor',
+  },
+  roles_system: { code: 'conflict', message: 'System roles cannot be renamed or deleted' },
+  permissions_name_key: {
+    code: 'conflict',
+    path: 'body.name',
+    message: 'That permission already exists',
+  },
+  permissions_name_format: field(
+    'body.name',
+    'Use resource:action, of a-z and _ (action may be *)',
+  ),
+  permissions_description_length: field('body.description', 'Use at most 500 characters'),
+  permissions_system: {
+    code: 'conflict',
+    message: 'System permissions cannot be renamed or deleted',
+  },
+  rbac_manage_last_holder: {
+    code: 'conflict',
+    message: 'This would leave nobody holding rbac:manage',
+  },
+  role_permissions_role_id_fkey: { code: 'not_found', message: 'Role not found' },
+  role_permissions_permission_id_fkey: { code: 'not_found', message: 'Permission not found' },
+  user_roles_user_id_fkey: { code: 'not_found', message: 'User not found' },
+  user_roles_role_id_fkey: { code: 'not_found', message: 'Role not found' },
+  // app clients (20261129001000_app_clients.sql)
+  app_clients_name_key: {
+    code: 'conflict',
+    path: 'body.name',
+    message: 'That client name is taken',
+  },
+  app_clients_name_format: field('body.name', 'Use 1 to 100 letters, digits, spaces, _ . and -'),
+  app_clients_description_length: field('body.description', 'Use at most 500 characters'),
+  app_clients_allowed_scopes_format: field(
+    'body.allowed_scopes',
+    'Use at most 100 permission names (resource:action)',
+  ),
+  app_clients_token_lifetime_range: field('body.token_lifetime_seconds', 'Use 60 to 86400 seconds'),
+  app_clients_token_quota_range: field('body.token_quota_per_hour', 'Use 1 to 100000'),
+  app_client_roles_role_id_fkey: { code: 'not_found', message: 'Role not found' },
+  app_client_roles_app_client_id_fkey: { code: 'not_found', message: 'App client not found' },
+  app_client_secrets_app_client_id_fkey: { code: 'not_found', message: 'App client not found' },
+  app_signing_keys_current: {
+    code: 'conflict',
+    message: 'The key that signs cannot be retired; rotate first',
+  },
+  app_signing_keys_in_use: {
+    code: 'conflict',
+    message: 'Tokens signed with this key may still be valid; retire it a day after rotation',
+  },
   // code generations (20261122000700_projects.sql, 20261129002020_generation_pipeline.sql)
   code_generations_prompt_length: field('body.prompt', 'Use 1 to 20000 characters'),
   code_generations_kind_check: field('body.kind', 'Use generate, fix or build'),

@@ -30,7 +30,7 @@ export interface Keyset {
   key: Fragment;
   keyType: 'text' | 'timestamptz';
   id: Fragment;
-  idType: 'uuid' | 'bigint';
+  idType: 'uuid' | 'bigint' | 'text';
 }
 
 /** The sort key as text that casts back losslessly (timestamps keep their microseconds). */
@@ -46,7 +46,12 @@ export function keysetAfter(sql: Tx, ks: Keyset, order: Order, after?: Position)
   // Via text: bound as a timestamptz, postgres.js would round the key through a JS Date (ms).
   const key =
     ks.keyType === 'timestamptz' ? sql`${after.key}::text::timestamptz` : sql`${after.key}::text`;
-  const id = ks.idType === 'uuid' ? sql`${after.id}::uuid` : sql`${after.id}::bigint`;
+  const id =
+    ks.idType === 'uuid'
+      ? sql`${after.id}::uuid`
+      : ks.idType === 'bigint'
+        ? sql`${after.id}::bigint`
+        : sql`${after.id}::text`;
   return order === 'asc'
     ? sql`(${ks.key}, ${ks.id}) > (${key}, ${id})`
     : sql`(${ks.key}, ${ks.id}) < (${key}, ${id})`;

@@ -12,6 +12,7 @@ import { authentication } from './middleware/auth.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { requestLogger } from './middleware/logging.ts';
 import { requestIds } from './middleware/request-id.ts';
+import { requestLine } from './middleware/request-line.ts';
 import { errorHandler, notFoundHandler, problemResponse, validationError } from './problem.ts';
 import type { Services } from './services.ts';
 
@@ -45,8 +46,8 @@ const EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'ratelimit', 'ratelimit-
 
 /**
  * Builds a function's Hono app with the one middleware stack every function shares:
- * request id → JSON logs → secure headers → CORS → body limit → JSON parsing → services →
- * authentication → routes,
+ * request id → JSON logs → secure headers → CORS → request line (method, path, query) →
+ * body limit → JSON body checks → services → authentication → routes,
  * with one error shape for everything that goes wrong. Serves `/health`, `/openapi.json`
  * and `/docs`; the caller registers its own routes on the returned app.
  *
@@ -75,6 +76,7 @@ export function createApp(opts: AppOptions): App {
       maxAge: 600,
     }),
   );
+  app.use(requestLine());
   const limitOf = (maxSize: number) =>
     bodyLimit({
       maxSize,
@@ -101,7 +103,7 @@ export function createApp(opts: AppOptions): App {
     await next();
   });
   app.use(authentication(opts.services.authenticator));
-  app.onError(errorHandler(log));
+  app.onError(errorHandler(log, opts.name));
   app.notFound(notFoundHandler);
 
   registerHealth(app, { name: opts.name, version: opts.version ?? '0.1.0' });

@@ -10,11 +10,25 @@ export function registerDocs(
   app: App,
   info: { name: string; title: string; description: string; version?: string },
 ): void {
+  // A route's `security` says who may call it: `bearerAuth` alone is for signed-in users;
+  // with `appClient` beside it, app clients with the permission may call it too.
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'A Supabase Auth access token, or an app-client token from the auth function',
+    description: 'A user: a Supabase Auth access token',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'appClient', {
+    type: 'oauth2',
+    description:
+      'An app client: a token from the auth function’s client-credentials grant, sent as ' +
+      '`Authorization: Bearer`. Scopes are permission names.',
+    flows: { clientCredentials: { tokenUrl: '/functions/v1/auth/token', scopes: {} } },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'clientBasic', {
+    type: 'http',
+    scheme: 'basic',
+    description: 'An app client’s `client_id` and `client_secret` (RFC 6749 §2.3.1)',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
-import { dbClaims, type UserPrincipal } from '../auth/principal.ts';
+import { type CallerPrincipal, dbClaims } from '../auth/principal.ts';
 import type { Tx } from '../db/client.ts';
 import { asService, asUser } from '../db/doors.ts';
 import type { AppEnv } from './context.ts';
-import { currentUser } from './middleware/auth.ts';
+import { currentCaller } from './middleware/auth.ts';
 
 /**
  * The doors as a request uses them. A request holds at most one transaction at a time:
@@ -26,17 +26,19 @@ async function once<T>(c: Context<AppEnv>, open: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Runs `fn` as the signed-in caller, with RLS (`asUser`).
+ * Runs `fn` as the caller, with RLS (`asUser`): a signed-in user, or an app client (its
+ * claims, with `client_id`, become `request.jwt.claims`, so `private.authorize()` reads its
+ * roles within its token's scope).
  *
  * @example
  * const rows = await withCaller(c, (tx) => listProjects(tx, opts));
  */
 export function withCaller<T>(
   c: Context<AppEnv>,
-  fn: (tx: Tx, user: UserPrincipal) => Promise<T>,
+  fn: (tx: Tx, caller: CallerPrincipal) => Promise<T>,
 ): Promise<T> {
-  const user = currentUser(c.var.principal);
-  return once(c, () => asUser(c.var.services.db, dbClaims(user), (tx) => fn(tx, user)));
+  const caller = currentCaller(c.var.principal);
+  return once(c, () => asUser(c.var.services.db, dbClaims(caller), (tx) => fn(tx, caller)));
 }
 
 /** Runs `fn` as `service_role` (`asService`): rate limits, audit events, lockout state. */

@@ -29,3 +29,25 @@ export function problemResponses(...statuses: number[]) {
     ]),
   );
 }
+
+/**
+ * Who may call a route, as its OpenAPI `security` states it (and the authorization matrix
+ * tests read it): users only, or users and app clients. Pair `USERS` with `requireUser()` and
+ * `USERS_AND_APPS` with `requireCaller()`.
+ */
+export const USERS: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
+export const USERS_AND_APPS: Array<Record<string, string[]>> = [
+  { bearerAuth: [] },
+  { appClient: [] },
+];
+
+/**
+ * An ISO 8601 instant with an offset (`2026-01-01T00:00:00Z`), as query filters take it.
+ * ISO's year 0000 has no PostgreSQL form (its calendar goes from 1 BC to AD 1), so it is
+ * refused here with the field path rather than by the database.
+ */
+export function instantSchema() {
+  return z.iso
+    .datetime({ offset: true })
+    .refine((s) => !s.startsWith('0000-'), 'The year must be 0001 or later');
+}

@@ -7,6 +7,8 @@ import { type ActorType, writeAudit } from './audit.ts';
 export interface AuditFields {
   /** Overrides the actor taken from the principal (e.g. the user a login just identified). */
   actorId?: string;
+  /** The kind of `actorId` when it is not a user (an app client the token endpoint identified). */
+  actorType?: ActorType;
   targetType?: string;
   targetId?: string;
   metadata?: Record<string, unknown>;
@@ -25,13 +27,15 @@ export async function audit(
   const actorId =
     fields.actorId ??
     (principal.kind === 'user' || principal.kind === 'app' ? principal.id : undefined);
-  const actorType: ActorType = fields.actorId
-    ? 'user'
-    : principal.kind === 'user'
+  const actorType: ActorType = fields.actorType
+    ? fields.actorType
+    : fields.actorId
       ? 'user'
-      : principal.kind === 'app'
-        ? 'app_client'
-        : principal.kind;
+      : principal.kind === 'user'
+        ? 'user'
+        : principal.kind === 'app'
+          ? 'app_client'
+          : principal.kind;
   await withService(c, (tx) =>
     writeAudit(tx, {
       action,

@@ -1,3 +1,4 @@
+import type { Grants } from '../auth/principal.ts';
 import type { Tx } from '../db/client.ts';
 
 /**
@@ -12,6 +13,19 @@ export async function userPermissions(tx: Tx, userId: string): Promise<string[]>
   return row?.p ?? [];
 }
 
+/**
+ * A user's effective roles and permissions in one query: what the API's checks use, read
+ * from the tables so a changed role counts before the user's token is refreshed. Service
+ * role only (`asService`).
+ */
+export async function userGrants(tx: Tx, userId: string): Promise<Grants> {
+  // Both distinct and sorted, inherited roles included; an unknown user has none.
+  const [row] = await tx<Grants[]>`
+    select private.user_roles_flat(${userId}::uuid) as roles,
+           private.user_permissions(${userId}::uuid) as permissions`;
+  return row ?? { roles: [], permissions: [] };
+}
+
 /** A user's effective role names, including inherited ones (admin implies user). Service role only. */
 export async function userRoles(tx: Tx, userId: string): Promise<string[]> {
   // Distinct and sorted, parents included.
@@ -22,7 +36,7 @@ export async function userRoles(tx: Tx, userId: string): Promise<string[]> {
 
 /**
  * Gives `userId` the role named `roleName`. Returns false when they already held it. Works
- * as the service role, or as a user with `roles:write` (RLS). Throws when the role does not
+ * as the service role, or as a user with `rbac:manage` (RLS). Throws when the role does not
  * exist (or the caller cannot see it).
  *
  * @example
@@ -47,12 +61,23 @@ export async function grantRole(
   return row.granted;
 }
 
-/** Takes the role from the user; returns false when they did not hold it. Service role or `roles:write`. */
+/** Takes the role from the user; returns false when they did not hold it. Service role or `rbac:manage`. */
 export async function revokeRole(tx: Tx, userId: string, roleName: string): Promise<boolean> {
-  // Takes effect on the next statement: authorize() reads the tables, not the JWT.
+  // Takes effect on the next statement: private.authorize() reads the tables, not the JWT.
   const rows = await tx`
     delete from public.user_roles ur using public.roles r
      where ur.role_id = r.id and ur.user_id = ${userId}::uuid and r.name = ${roleName}
     returning 1`;
   return rows.length > 0;
+}
+
+/**
+ * Whether `userId` is the only holder of `rbac:manage`: the database refuses to delete them
+ * (or take it from them), so the API asks first and answers 409 itself.
+ */
+export async function soleRbacManager(tx: Tx, userId: string): Promise<boolean> {
+  // True only when exactly this user holds it.
+  const [row] = await tx<{ sole: boolean }[]>`
+    select private.sole_rbac_manager(${userId}::uuid) as sole`;
+  return row?.sole ?? false;
 }

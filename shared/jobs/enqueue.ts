@@ -62,14 +62,22 @@ function bossOver(db: Db): PgBoss {
  *   await enqueue(tx, 'generation', { generation_id: generation.id, project_id });
  * });
  */
-export async function enqueue<N extends JobName>(
+export function enqueue<N extends JobName>(
   tx: Tx,
+  name: N,
+  payload: JobPayload<N>,
+): Promise<string> {
+  return sendJob(serviceRoleDb(tx), name, payload);
+}
+
+/** `enqueue` over any pg-boss database seam (what `enqueue` passes is the transaction's). */
+export async function sendJob<N extends JobName>(
+  db: Db,
   name: N,
   payload: JobPayload<N>,
 ): Promise<string> {
   const def = JOBS[name];
   const data = def.payload.parse(payload) as JobPayload<N>;
-  const db = serviceRoleDb(tx);
   const options = def.sendOptions ? def.sendOptions(data as never) : {};
   const id = await bossOver(db).send(name, data, { ...options, db });
   // null means a singleton or throttle rule skipped the job; no queue here is set up to.

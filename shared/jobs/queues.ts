@@ -19,8 +19,6 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType> {
   queue: Omit<Queue, 'name'>;
   /** Per-job options derived from the payload (a job id, a singleton key). */
   sendOptions?: (payload: z.infer<P>) => Pick<SendOptions, 'id' | 'singletonKey' | 'priority'>;
-  /** What handles it: the worker registers a handler for every queue it consumes. */
-  consumed: boolean;
   /** Jobs of this queue one worker runs at once; the worker's WORKER_CONCURRENCY when absent. */
   concurrency?: number;
 }
@@ -32,7 +30,10 @@ export const GenerationJob = z.strictObject({
 });
 export type GenerationJob = z.infer<typeof GenerationJob>;
 
-/** The dead-letter queue of `generation`: jobs that failed every attempt, for operators. */
+/**
+ * The dead-letter queue of `generation`: jobs that failed every attempt, for operators (no
+ * handler consumes it; pg-boss's redrive sends them back).
+ */
 export const GENERATION_DEAD_LETTER = 'generation.dead';
 
 /** Applies stored webhook items (`private.whatsapp_intake` keys) in the worker. */
@@ -67,7 +68,6 @@ const definitions = {
   [GENERATION_DEAD_LETTER]: defineJob({
     payload: GenerationJob,
     queue: { policy: 'standard', retryLimit: 0, deleteAfterSeconds: 30 * 24 * 3600 },
-    consumed: false,
   }),
   generation: defineJob({
     payload: GenerationJob,
@@ -89,13 +89,11 @@ const definitions = {
       deleteAfterSeconds: 7 * 24 * 3600,
     },
     sendOptions: (p) => ({ id: p.generation_id, singletonKey: p.project_id }),
-    consumed: true,
   }),
   // The CRM's queues (20261129003030_crm_queues.sql).
   [WHATSAPP_DEAD_LETTER]: defineJob({
     payload: z.record(z.string(), z.unknown()),
     queue: { policy: 'standard', retryLimit: 0, deleteAfterSeconds: 30 * 24 * 3600 },
-    consumed: false,
   }),
   'whatsapp.intake': defineJob({
     payload: WhatsappIntakeJob,
@@ -110,7 +108,6 @@ const definitions = {
       deadLetter: WHATSAPP_DEAD_LETTER,
       deleteAfterSeconds: 7 * 24 * 3600,
     },
-    consumed: true,
     // Short database work each; a burst of webhooks drains in parallel.
     concurrency: 8,
   }),
@@ -129,7 +126,6 @@ const definitions = {
     },
     // One job per message: enqueueing it twice is a programming error, not a second send.
     sendOptions: (p) => ({ id: p.message_id }),
-    consumed: true,
     concurrency: 4,
   }),
   'whatsapp.media': defineJob({
@@ -145,7 +141,6 @@ const definitions = {
       deadLetter: WHATSAPP_DEAD_LETTER,
       deleteAfterSeconds: 7 * 24 * 3600,
     },
-    consumed: true,
     concurrency: 2,
   }),
   'crm.purge': defineJob({
@@ -161,7 +156,6 @@ const definitions = {
       deadLetter: WHATSAPP_DEAD_LETTER,
       deleteAfterSeconds: 7 * 24 * 3600,
     },
-    consumed: true,
     concurrency: 1,
   }),
   // 20261129004020_crm_imports.sql

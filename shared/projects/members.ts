@@ -17,11 +17,20 @@ export interface MemberRow {
   role: Role;
   addedBy: string | null;
   createdAt: Date;
+  /** The member's public face, which people sharing a project see of each other. */
+  username: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  avatarUrl: string | null;
 }
 
+// `pr` is private.co_member_profile's row, joined laterally: see the member_profiles migration.
 const columns = (tx: Tx) => tx`
   m.user_id as id, m.user_id as "userId", m.role, m.added_by as "addedBy",
-  m.created_at as "createdAt"`;
+  m.created_at as "createdAt", pr.username, pr.first_name as "firstName",
+  pr.last_name as "lastName", pr.avatar_url as "avatarUrl"`;
+
+const profile = (tx: Tx) => tx`left join lateral private.co_member_profile(m.user_id) pr on true`;
 
 export async function findMember(
   tx: Tx,
@@ -29,7 +38,7 @@ export async function findMember(
   userId: string,
 ): Promise<MemberRow | undefined> {
   const [row] = await tx<MemberRow[]>`
-    select ${columns(tx)} from public.project_members m
+    select ${columns(tx)} from public.project_members m ${profile(tx)}
      where m.project_id = ${projectId}::uuid and m.user_id = ${userId}::uuid`;
   return row;
 }
@@ -48,7 +57,7 @@ export async function listMembers(
   };
   return tx<Array<MemberRow & { sortKey: string }>>`
     select ${columns(tx)}, ${keysetKeyText(tx, ks)} as "sortKey"
-      from public.project_members m
+      from public.project_members m ${profile(tx)}
      where m.project_id = ${projectId}::uuid
        and ${keysetAfter(tx, ks, opts.order, opts.after)}
      order by ${keysetOrder(tx, ks, opts.order)}

@@ -36,6 +36,9 @@ create index code_generations_running_lease_idx
   on public.code_generations (lease_expires_at) where status = 'running';
 create index code_generations_queued_idx
   on public.code_generations (queued_at) where status = 'queued';
+-- Ended generations whose preview still runs, by worker: few, and looked for after a crash.
+create index code_generations_kept_groups_idx
+  on public.code_generations (worker_id) where process_groups <> '[]'::jsonb;
 
 grant insert (kind, files, preview, cancel_on_disconnect) on table public.code_generations
   to authenticated;
@@ -125,6 +128,43 @@ $$;
 revoke execute on function private.append_generation_event(uuid, text, jsonb)
   from public, anon, authenticated;
 grant execute on function private.append_generation_event(uuid, text, jsonb) to service_role;
+
+-- The worker's append: several events in order, in one statement, only while `p_worker`
+-- still holds the generation (its lease). Returns how many were appended (the cap may refuse
+-- some), or -1 when the worker no longer holds it, which appends nothing.
+create or replace function private.append_generation_events(
+  p_generation uuid,
+  p_worker text,
+  p_events jsonb
+)
+returns int
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_event jsonb;
+  v_count int := 0;
+begin
+  perform 1 from public.code_generations g
+   where g.id = p_generation and g.worker_id = p_worker
+     for update;
+  if not found then
+    return -1;
+  end if;
+  for v_event in select e from jsonb_array_elements(p_events) e loop
+    if private.append_generation_event(p_generation, v_event ->> 'type', v_event -> 'data') is not null then
+      v_count := v_count + 1;
+    end if;
+  end loop;
+  return v_count;
+end;
+$$;
+
+revoke execute on function private.append_generation_events(uuid, text, jsonb)
+  from public, anon, authenticated;
+grant execute on function private.append_generation_events(uuid, text, jsonb) to service_role;
 
 -- A new generation's first event says it is queued, whoever inserted it.
 create or replace function private.code_generations_queued_event()

@@ -10,6 +10,7 @@ const env = {
   SUPABASE_SERVICE_ROLE_KEY: 'smoke-test-service-key-0123456789',
   SUPABASE_DB_URL: 'postgres://postgres:postgres@127.0.0.1:54322/postgres',
   CURSOR_SECRET: 'smoke-test-cursor-secret-0123456789abcdef',
+  TOKEN_KEYS_SECRET: 'smoke-test-token-keys-secret-0123456789ab',
   LOG_LEVEL: 'silent',
 };
 

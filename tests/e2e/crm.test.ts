@@ -9,7 +9,7 @@ import { until } from '../helpers/worker.ts';
 // connected to a project, a client writing in through the Graph API emulator, the inbox
 // open on Realtime, a reply the emulator marks read. Only the emulator's own pauses (about
 // 1.5 s until `read`) are waited for.
-const h = useLocalStack({}, { worker: { overrides: { POLL_INTERVAL_S: '0.5' } } });
+const h = useLocalStack({}, { worker: { env: { POLL_INTERVAL_S: '0.5', LOG_LEVEL: 'silent' } } });
 const url = () => h.stack.gatewayUrl;
 const PASSWORD = 'correct-horse-battery';
 const PHONE_NUMBER_ID = '106540352242922';

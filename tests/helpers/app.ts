@@ -1,6 +1,7 @@
 import { type FunctionConfig, functionEnvSchema, parseEnv } from '../../shared/config.ts';
 import { functionBuilders } from '../../shared/functions/index.ts';
 import type { App } from '../../shared/http/context.ts';
+import type { Services } from '../../shared/http/services.ts';
 import { createLogger } from '../../shared/log.ts';
 import { createServices } from '../../shared/runtime/services.ts';
 
@@ -15,6 +16,7 @@ export const TEST_ENV = {
   CURSOR_SECRET: 'test-cursor-secret-0123456789abcdefghijklmnop',
   // Admin routes at aal1, as on the local stack; tests that need the check turn it on.
   ADMIN_MFA_REQUIRED: 'false',
+  TOKEN_KEYS_SECRET: 'test-token-keys-secret-0123456789abcdefghij',
   LOG_LEVEL: 'debug',
 };
 
@@ -27,6 +29,7 @@ export interface TestApp {
   app: App;
   /** Every log line the app wrote, parsed. */
   logs: Array<Record<string, unknown>>;
+  services: Services;
   /** Calls the app in-process, with the function prefix added to `path`. */
   request(path: string, init?: RequestInit): Promise<Response>;
 }
@@ -44,8 +47,14 @@ export function buildTestApp(name: string, overrides: Partial<FunctionConfig> = 
   const logs: Array<Record<string, unknown>> = [];
   const log = createLogger({ level: 'debug', write: (line) => logs.push(JSON.parse(line)) });
   const config = testConfig(overrides);
-  const app = build({ config, log, services: createServices(config, { dbName: 'test' }) });
-  return { app, logs, request: async (path, init) => app.request(`/${name}${path}`, init) };
+  const services = createServices(config, { dbName: 'test' });
+  const app = build({ config, log, services });
+  return {
+    app,
+    logs,
+    services,
+    request: async (path, init) => app.request(`/${name}${path}`, init),
+  };
 }
 
 export const FUNCTION_NAMES = Object.keys(functionBuilders);

@@ -15,8 +15,9 @@ export function appClient(
 ): SupabaseClient {
   const items = new Map<string, string>();
   return createClient(url, opts.key ?? DEMO_ANON_KEY, {
-    // Node's global WebSocket is wrapped by the test run's msw interceptor, which now and
-    // then loses a frame; `ws` (the transport realtime-js documents for Node) does not.
+    // `ws`, a transport realtime-js documents for Node, so Realtime traffic goes straight to
+    // the local stack: Node's global WebSocket is wrapped by the test run's msw interceptor,
+    // which is there for third-party HTTP.
     realtime: opts.vsn ? { vsn: opts.vsn, transport: WebSocket as Transport } : undefined,
     auth: {
       flowType: opts.pkce ? 'pkce' : 'implicit',

@@ -13,21 +13,23 @@ import { type AuthEmulatorHarness, SUPABASE_URL, useAuthEmulator } from './auth-
 export interface FunctionsHarness {
   auth: AuthEmulatorHarness;
   readonly services: Services;
-  /** Calls a function in-process: `call('auth', '/login', { json: {...} })`. */
-  call(
-    fn: string,
-    path: string,
-    init?: {
-      method?: string;
-      json?: unknown;
-      /** A raw body, sent as given (a signed webhook). */
-      body?: string;
-      token?: string;
-      headers?: Record<string, string>;
-    },
-  ): Promise<Response>;
+  /**
+   * Calls a function in-process: `call('auth', '/login', { json: {...} })`. `body` sends raw
+   * text as it is (for bodies JSON.stringify cannot write), with the headers the caller gives.
+   */
+  call(fn: string, path: string, init?: CallInit): Promise<Response>;
   /** Resolves when the work the apps started in the background at build time is done. */
   started(): Promise<void>;
+}
+
+export interface CallInit {
+  method?: string;
+  json?: unknown;
+  /** An application/x-www-form-urlencoded body (OAuth endpoints). */
+  form?: Record<string, string>;
+  body?: string | Uint8Array<ArrayBuffer>;
+  token?: string;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -41,7 +43,7 @@ export function useFunctions(
   config: Partial<FunctionConfig> = {},
   opts: { clock?: Clock } = {},
 ): FunctionsHarness {
-  const auth = useAuthEmulator(authEnv, opts);
+  const auth = useAuthEmulator(authEnv, { clock: opts.clock });
   let services: Services | undefined;
   let apps: Record<string, App> = {};
   const tasks: Array<Promise<unknown>> = [];
@@ -82,13 +84,20 @@ export function useFunctions(
     async call(fn, path, init = {}) {
       const headers: Record<string, string> = { 'x-forwarded-for': '203.0.113.9', ...init.headers };
       if (init.json !== undefined) headers['content-type'] = 'application/json';
+      if (init.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
       if (init.token) headers.authorization = `Bearer ${init.token}`;
       const app = apps[fn];
       if (!app) throw new Error(`no function ${fn}`);
+      const body =
+        init.json !== undefined
+          ? JSON.stringify(init.json)
+          : init.form !== undefined
+            ? new URLSearchParams(init.form).toString()
+            : init.body;
       return app.request(`/${fn}${path}`, {
-        method: init.method ?? (init.json !== undefined ? 'POST' : 'GET'),
-        headers,
-        body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+        method: init.method ?? (body !== undefined ? 'POST' : 'GET'),
+        headers: { ...headers, ...(init.headers ?? {}) },
+        body,
       });
     },
   };

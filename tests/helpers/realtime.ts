@@ -124,7 +124,8 @@ export function useRealtimeEmulator(settings: Partial<RealtimeSettings> = {}): R
         params: { apikey: ANON },
         vsn,
         timeout: 5000,
-        // `ws`, not the global WebSocket that the test run's msw interceptor wraps.
+        // `ws`, as in browser.ts: straight to the emulator, not through the msw interceptor
+        // that wraps the global WebSocket (it is there for third-party HTTP).
         transport: WebSocket as RealtimeClientOptions['transport'],
       });
       if (token) void c.setAuth(token);

@@ -23,7 +23,7 @@ export interface StackHarness {
  * The whole local stack (`npm run dev`) on a free port over this file's own database, for
  * end-to-end tests with real HTTP. `env` overrides the local stack's variables; GoTrue
  * variables (GOTRUE_*) in it are passed to the Auth emulator, REALTIME_* ones to Realtime.
- * `opts.clock` is the clock Realtime decides by.
+ * `opts.clock` is the clock Realtime decides by; `opts.worker` starts the worker process too.
  */
 export function useLocalStack(
   env: Record<string, string> = {},
@@ -45,6 +45,7 @@ export function useLocalStack(
     const parsed = parseEnv(localEnvSchema, {
       DATABASE_URL: db.url,
       GATEWAY_PORT: String(await freePort()),
+      WORKER_PORT: String(await freePort()),
       LOCAL_DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
       ...Object.fromEntries(Object.entries(env).filter(([k]) => !passedThrough(k))),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,12 +25,16 @@ import { startWorker, type Worker, type WorkerOptions } from '../../worker/app.t
 import { workerConfigFromEnv } from '../../worker/config.ts';
 import type { LlmReply } from '../../worker/llm/protocol.ts';
 import type { TestDatabase } from './db.ts';
+import { FLUTTER_SIM } from './flutter-sim.ts';
 
 /**
  * The LLM emulator on a local port. `custom` may answer a conversation itself (by the
- * user's last message); what it leaves to the emulator gets the emulator's answer.
+ * user's last message), with a reply or an HTTP response of its own; what it leaves to the
+ * emulator gets the emulator's answer.
  */
-export function useLlmServer(custom?: (lastUserMessage: string) => LlmReply | undefined) {
+export function useLlmServer(
+  custom?: (lastUserMessage: string) => LlmReply | Response | undefined,
+) {
   const emulator = createLlmEmulator({ basePath: '/v1' });
   const app = new Hono();
   app.post('/v1/chat/completions', async (c) => {
@@ -37,6 +42,7 @@ export function useLlmServer(custom?: (lastUserMessage: string) => LlmReply | un
     const users = body.messages.filter((m) => m.role === 'user');
     const reply = custom?.(textOf(users.at(-1) ?? { role: 'user', content: '' }));
     if (!reply) return emulator.fetch(c.req.raw);
+    if (reply instanceof Response) return reply;
     return c.json({
       id: `chatcmpl-${randomUUID()}`,
       object: 'chat.completion',
@@ -128,6 +134,32 @@ export function useWorker(
   };
 }
 
+/**
+ * A `flutter` that is the simulated toolchain, fast except for the one command named with
+ * `slow('pub' | 'build' | 'run')`, which takes 20 times a real one's pauses: a test can then
+ * act while that step surely runs.
+ */
+export function slowFlutter(): {
+  bin: string;
+  slow(command: 'pub' | 'build' | 'run' | 'none'): void;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'slow-flutter-'));
+  const choice = join(dir, 'slow');
+  const bin = join(dir, 'flutter');
+  writeFileSync(choice, 'none');
+  writeFileSync(
+    bin,
+    `#!/bin/sh
+if [ "$1" = "$(cat '${choice}')" ]; then FLUTTER_SIM_DELAY_SCALE=20; else FLUTTER_SIM_DELAY_SCALE=0; fi
+export FLUTTER_SIM_DELAY_SCALE
+exec '${FLUTTER_SIM}' "$@"
+`,
+  );
+  chmodSync(bin, 0o755);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return { bin, slow: (command) => writeFileSync(choice, command) };
+}
+
 /** Starts a generation as `user`, exactly as the API's route does, and returns its id. */
 export async function startGeneration(
   sql: Pool,
@@ -200,4 +232,23 @@ export async function ended(
   );
   if (!row) throw new Error('unreachable: until() returned without the row');
   return row;
+}
+
+/** The process groups recorded for a generation once its `step` runs (waits for it). */
+export async function whileRunning(sql: Pool, id: string, step: string): Promise<number[]> {
+  const row = await until(
+    async () => {
+      const [r] = await sql<{ groups: Array<{ pgid: number }>; step: string | null }[]>`
+        select g.process_groups as groups,
+               (select e.event -> 'data' ->> 'step' from public.generation_events e
+                 where e.generation_id = g.id and e.type = 'Status'
+                 order by e.seq desc limit 1) as step
+          from public.code_generations g where g.id = ${id}`;
+      return r;
+    },
+    (r) => Boolean(r && r.step === step && r.groups.length > 0),
+    20_000,
+    `${step} to run`,
+  );
+  return (row?.groups ?? []).map((g) => g.pgid);
 }

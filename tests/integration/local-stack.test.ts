@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createClient } from '@supabase/supabase-js';
+import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { functionsRequiringJwt } from '../../scripts/local/function-settings.ts';
+import { createGateway } from '../../scripts/local/gateway.ts';
 import { DEMO_ANON_KEY } from '../../scripts/local/keys.ts';
 import type { LocalStack } from '../../scripts/local/stack.ts';
+import type { App } from '../../shared/http/context.ts';
 import { useTestDatabase } from '../helpers/db.ts';
 import { useLocalStack } from '../helpers/stack.ts';
 
@@ -105,19 +109,46 @@ describe('the local stack', () => {
     }
   });
 
-  it('guards functions with verify_jwt as Supabase does, and leaves the others open', async () => {
-    const call = (name: string, authorization?: string) =>
-      fetch(`${stack.gatewayUrl}/functions/v1/${name}/health`, {
+  it('leaves every function open at the gateway, as config.toml says, so each checks tokens itself', async () => {
+    expect(functionsRequiringJwt()).toEqual(new Set());
+    const forged = `Bearer ${DEMO_ANON_KEY.slice(0, -4)}AAAA`;
+    for (const name of ['auth', 'api', 'admin', 'whatsapp']) {
+      const res = await fetch(`${stack.gatewayUrl}/functions/v1/${name}/health`);
+      expect(res.status).toBe(200);
+    }
+    for (const [name, path] of [
+      ['api', '/users/me'],
+      ['admin', '/roles'],
+    ]) {
+      const res = await fetch(`${stack.gatewayUrl}/functions/v1/${name}${path}`, {
+        headers: { authorization: forged },
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+      expect((await res.json()).code).toBe('invalid_token');
+    }
+  });
+
+  it('guards a function with verify_jwt as Supabase does, when config.toml asks for it', async () => {
+    const fn = new Hono().get('/guarded/health', (c) => c.text('ok'));
+    const gateway = createGateway({
+      functions: { guarded: fn as unknown as App },
+      jwtRequired: new Set(['guarded']),
+      verifyJwt: async (token) => {
+        if (token !== DEMO_ANON_KEY) throw new Error('invalid');
+      },
+      services: {},
+    });
+    const call = (authorization?: string) =>
+      gateway.request('/functions/v1/guarded/health', {
         headers: authorization ? { authorization } : {},
       });
-    for (const name of ['api', 'admin']) {
-      const missing = await call(name);
-      expect(missing.status).toBe(401);
-      expect(await missing.json()).toEqual({ code: 401, message: 'Missing authorization header' });
-      const forged = await call(name, `Bearer ${DEMO_ANON_KEY.slice(0, -4)}AAAA`);
-      expect(await forged.json()).toEqual({ code: 401, message: 'Invalid JWT' });
-    }
-    for (const name of ['auth', 'whatsapp']) expect((await call(name)).status).toBe(200);
+    const missing = await call();
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ code: 401, message: 'Missing authorization header' });
+    const forged = await call(`Bearer ${DEMO_ANON_KEY.slice(0, -4)}AAAA`);
+    expect(await forged.json()).toEqual({ code: 401, message: 'Invalid JWT' });
+    expect((await call(`Bearer ${DEMO_ANON_KEY}`)).status).toBe(200);
   });
 
   it('serves Supabase Auth at /auth/v1 behind the apikey check', async () => {

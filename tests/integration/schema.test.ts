@@ -10,6 +10,10 @@ const db = useTestDatabase();
  * - a foreign key in `public` whose columns lead no (non-partial) index;
  * - a security definer function in `public` or `private` without a pinned search_path, or
  *   executable by anon;
+ * - a security definer function in a schema the Data API exposes (`public`, `graphql_public`)
+ *   that `authenticated` may execute: anyone signed in could call it over REST;
+ * - more than one permissive policy on a table for one role and command (they are OR-ed, so
+ *   each is evaluated for every row: slower, and harder to read as one rule);
  * - an INSERT, UPDATE, DELETE (or ALL) policy in `public` whose USING or WITH CHECK is
  *   `true`, literally or as a constant expression that evaluates to true.
  * Returns one line per finding, sorted; an empty list is a clean schema.
@@ -57,6 +61,38 @@ async function lintSchema(tx: Tx): Promise<string[]> {
   for (const d of definers) {
     if (!d.pinned) findings.push(`security definer without search_path: ${d.f}`);
     if (d.anon) findings.push(`security definer executable by anon: ${d.f}`);
+  }
+
+  const exposed = await tx`
+    select format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) as f
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+     where n.nspname in ('public', 'graphql_public') and p.prosecdef
+       and has_function_privilege('authenticated', p.oid, 'execute')`;
+  for (const e of exposed) findings.push(`security definer callable over the Data API: ${e.f}`);
+
+  // Permissive policies per table, role and command: PUBLIC stands for each API role, ALL for
+  // each command. Restrictive policies are AND-ed, so any number of them is fine.
+  const permissive = await tx`
+    select format('%I.%I', n.nspname, c.relname) as t, r.role, k.cmd,
+           string_agg(pol.polname, ', ' order by pol.polname) as names
+      from pg_policy pol
+      join pg_class c on c.oid = pol.polrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      cross join lateral (
+        select coalesce(g.rolname, x.rolname) as role
+          from unnest(pol.polroles) as o (oid)
+          left join pg_roles g on g.oid = o.oid
+          left join lateral (values ('anon'), ('authenticated')) as x (rolname) on o.oid = 0
+      ) as r
+      cross join lateral unnest(case pol.polcmd
+        when '*' then array['select', 'insert', 'update', 'delete']
+        when 'r' then array['select'] when 'a' then array['insert']
+        when 'w' then array['update'] else array['delete'] end) as k (cmd)
+     where n.nspname = 'public' and pol.polpermissive
+     group by 1, 2, 3
+    having count(*) > 1`;
+  for (const p of permissive) {
+    findings.push(`multiple permissive policies: ${p.t} for ${p.role} ${p.cmd} (${p.names})`);
   }
 
   // A node tree with no column, parameter, function or subquery in it is a constant: only
@@ -173,6 +209,35 @@ describe('schema lint', () => {
 
         -- Invoker rights: neither rule applies.
         create function private.lint_invoker() returns int language sql as 'select 1';
+
+        -- Exposed to signed-in users over REST; the same function in private is fine.
+        create function public.lint_definer_exposed() returns int
+          language sql security definer set search_path = '' as 'select 1';
+        revoke execute on function public.lint_definer_exposed() from public, anon;
+        grant execute on function public.lint_definer_exposed() to authenticated;
+        create schema graphql_public;
+        create function graphql_public.lint_definer_graphql() returns int
+          language sql security definer set search_path = '' as 'select 1';
+        revoke execute on function graphql_public.lint_definer_graphql() from public, anon;
+        grant execute on function graphql_public.lint_definer_graphql() to authenticated;
+        create function private.lint_definer_private() returns int
+          language sql security definer set search_path = '' as 'select 1';
+        revoke execute on function private.lint_definer_private() from public, anon;
+        grant execute on function private.lint_definer_private() to authenticated;
+
+        -- Two permissive SELECT policies for authenticated (one through ALL, one through
+        -- PUBLIC); a restrictive one and another role's do not count.
+        create table public.lint_policies (id int primary key);
+        alter table public.lint_policies enable row level security;
+        create policy lint_read_own on public.lint_policies for select to authenticated
+          using (id = 1);
+        create policy lint_all_admin on public.lint_policies for all to authenticated
+          using (id = 2) with check (id = 2);
+        create policy lint_public on public.lint_policies for update using (id = 3);
+        create policy lint_restrictive on public.lint_policies as restrictive for all
+          to authenticated using (id > 0);
+        create policy lint_auth_admin on public.lint_policies for select to supabase_auth_admin
+          using (id = 4);
       `);
     });
 
@@ -181,6 +246,14 @@ describe('schema lint', () => {
       'foreign key without index: public.lint_child (p_trailing)',
       'foreign key without index: public.lint_child (p_unindexed)',
       'foreign key without index: public.lint_child (qa, qb)',
+      'multiple permissive policies: public.lint_child for authenticated delete (lint_all, lint_delete, lint_delete_ok)',
+      'multiple permissive policies: public.lint_child for authenticated insert (lint_all, lint_insert, lint_insert_errors)',
+      'multiple permissive policies: public.lint_child for authenticated update (lint_all, lint_update, lint_update_const)',
+      'multiple permissive policies: public.lint_policies for authenticated select (lint_all_admin, lint_read_own)',
+      'multiple permissive policies: public.lint_policies for authenticated update (lint_all_admin, lint_public)',
+      'security definer callable over the Data API: graphql_public.lint_definer_graphql()',
+      'security definer callable over the Data API: public.lint_definer_exposed()',
+      'security definer callable over the Data API: public.lint_definer_no_path()',
       'security definer executable by anon: private.lint_definer_anon()',
       'security definer executable by anon: private.lint_definer_public()',
       'security definer without search_path: public.lint_definer_no_path()',

@@ -7,6 +7,7 @@ const valid = {
   SUPABASE_SERVICE_ROLE_KEY: 'service-key-0123456789abcdef',
   SUPABASE_DB_URL: 'postgresql://postgres:pw@db.abc.supabase.co:5432/postgres',
   CURSOR_SECRET: 'cursor-secret-0123456789abcdef0123456789',
+  TOKEN_KEYS_SECRET: 'token-keys-secret-0123456789abcdef012345',
 };
 
 describe('parseEnv', () => {
@@ -22,6 +23,7 @@ describe('parseEnv', () => {
       LOG_LEVEL: 'info',
       DB_POOL_SIZE: 5,
       ADMIN_MFA_REQUIRED: true,
+      SENTRY_ENVIRONMENT: 'production',
       AUTH_RATE_LIMIT_WINDOW_SECONDS: 300,
       AUTH_RATE_LIMIT_PER_IP: 30,
       AUTH_RATE_LIMIT_PER_ACCOUNT: 10,
@@ -52,6 +54,7 @@ describe('parseEnv', () => {
     expect(message).toContain('SUPABASE_ANON_KEY: is required but not set');
     expect(message).toContain('SUPABASE_SERVICE_ROLE_KEY: is required but not set');
     expect(message).toContain('LOG_LEVEL');
+    expect(message).toContain('TOKEN_KEYS_SECRET: is required but not set');
   });
 
   it('treats an empty value as unset', () => {

@@ -16,6 +16,7 @@ const LAYERS: Array<[layer: string, folders: string[]]> = [
     [
       'shared/identity',
       'shared/projects',
+      'shared/rbac',
       'shared/generations',
       'shared/jobs',
       'shared/crm',

@@ -1,22 +1,20 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asUser } from '../../shared/db/doors.ts';
 import { enqueue } from '../../shared/jobs/enqueue.ts';
 import { runningMembers } from '../../worker/toolchain/process-group.ts';
 import { processStart } from '../../worker/toolchain/process-identity.ts';
 import { useTestDatabase } from '../helpers/db.ts';
-import { FLUTTER_SIM } from '../helpers/flutter-sim.ts';
 import {
   ended,
   eventsOf,
+  slowFlutter,
   startGeneration,
   until,
   useLlmServer,
   useWorker,
+  whileRunning,
 } from '../helpers/worker.ts';
 import { createAuthUser } from '../integration/identity/fixtures.ts';
 import { createProject } from '../integration/projects/fixtures.ts';
@@ -24,23 +22,18 @@ import { createProject } from '../integration/projects/fixtures.ts';
 // Stopping a generation from outside: cancel while a step runs, a worker that shuts down,
 // and a worker that died. A toolchain wrapper makes one command slow (named in a file the
 // test writes), so a step is surely running when the test acts.
-const toolDir = mkdtempSync(join(tmpdir(), 'slow-flutter-'));
-const slowFile = join(toolDir, 'slow');
-const wrapper = join(toolDir, 'flutter');
-writeFileSync(slowFile, 'none');
-writeFileSync(
-  wrapper,
-  `#!/bin/sh
-if [ "$1" = "$(cat '${slowFile}')" ]; then FLUTTER_SIM_DELAY_SCALE=20; else FLUTTER_SIM_DELAY_SCALE=0; fi
-export FLUTTER_SIM_DELAY_SCALE
-exec '${FLUTTER_SIM}' "$@"
-`,
-);
-chmodSync(wrapper, 0o755);
-const slow = (command: 'pub' | 'build' | 'none') => writeFileSync(slowFile, command);
+const { bin: wrapper, slow } = slowFlutter();
 
 const db = useTestDatabase();
-const llm = useLlmServer();
+// The model is down the first time it is asked for "[flaky]".
+let flakyCalls = 0;
+const llm = useLlmServer((last) => {
+  if (!last.includes('[flaky]') || flakyCalls++ > 0) return undefined;
+  return new Response(
+    JSON.stringify({ error: { message: 'The server is overloaded', type: 'server_error' } }),
+    { status: 503, headers: { 'content-type': 'application/json' } },
+  );
+});
 const h = useWorker(db, llm, { env: { FLUTTER_BIN: wrapper, LEASE_S: '3' } });
 let user: string;
 let project: string;
@@ -49,25 +42,6 @@ beforeAll(async () => {
   user = await createAuthUser(db.sql);
   project = await createProject(db.sql, user, 'Stops');
 });
-
-/** The process groups recorded for a generation once its `step` runs. */
-async function whileRunning(id: string, step: string): Promise<number[]> {
-  const row = await until(
-    async () => {
-      const [r] = await db.sql<{ groups: Array<{ pgid: number }>; step: string | null }[]>`
-        select g.process_groups as groups,
-               (select e.event -> 'data' ->> 'step' from public.generation_events e
-                 where e.generation_id = g.id and e.type = 'Status'
-                 order by e.seq desc limit 1) as step
-          from public.code_generations g where g.id = ${id}`;
-      return r;
-    },
-    (r) => Boolean(r && r.step === step && r.groups.length > 0),
-    20_000,
-    `${step} to run`,
-  );
-  return row!.groups.map((g) => g.pgid);
-}
 
 const cancelAsUser = (id: string) =>
   asUser(
@@ -83,7 +57,7 @@ describe('cancel', () => {
   ] as const)('during %s: ends cancelled and leaves no process of it', async (command, step) => {
     slow(command);
     const id = await startGeneration(db.sql, user, project, { prompt: 'a timer app' });
-    const groups = await whileRunning(id, step);
+    const groups = await whileRunning(db.sql, id, step);
     expect(groups.every((g) => runningMembers(g).length > 0)).toBe(true);
     const [answer] = await cancelAsUser(id);
     expect(answer!.outcome).toBe('requested');
@@ -99,20 +73,42 @@ describe('cancel', () => {
   });
 });
 
+describe('a transient failure', () => {
+  it('puts the generation back in the queue, and the retry runs it to the end', async () => {
+    const id = await startGeneration(db.sql, user, project, { prompt: 'a flaky app [flaky]' });
+    const requeued = await until(
+      async () => (await eventsOf(db.sql, id)).find((e) => e.type === 'Error'),
+      Boolean,
+    );
+    expect(requeued?.data).toMatchObject({ kind: 'llm_failed', retrying: true, step: 'generate' });
+    // The retry is due at once rather than after the queue's backoff.
+    await until(
+      async () => (await db.sql`select state from pgboss.job where id = ${id}`)[0]?.state,
+      (state) => state === 'retry',
+    );
+    await db.sql`update pgboss.job set start_after = now() where id = ${id}`;
+    expect(await ended(db.sql, id)).toMatchObject({ status: 'succeeded' });
+    expect(flakyCalls).toBe(2);
+  });
+});
+
 describe('a worker that stops', () => {
   it('requeues what it was running when the grace period ends, and kills its processes', async () => {
     slow('pub');
     const id = await startGeneration(db.sql, user, project, { prompt: 'a notes app' });
-    const groups = await whileRunning(id, 'pub_get');
+    const groups = await whileRunning(db.sql, id, 'pub_get');
     await h.worker.stop(100);
     slow('none');
     const [row] =
       await db.sql`select status, worker_id from public.code_generations where id = ${id}`;
     expect(row).toEqual({ status: 'queued', worker_id: null });
     for (const g of groups) expect(runningMembers(g)).toEqual([]);
-    const [job] = await db.sql`select state, retry_count from pgboss.job where id = ${id}`;
     // Failed by the handler, so pg-boss retries it (its retry_count goes up when it is taken).
-    expect(job).toMatchObject({ state: 'retry' });
+    const job = await until(
+      async () => (await db.sql`select state from pgboss.job where id = ${id}`)[0]?.state,
+      (state) => state !== 'active',
+    );
+    expect(job).toBe('retry');
     const events = await eventsOf(db.sql, id);
     expect(events.slice(-2).map((e) => [e.type, e.data])).toEqual([
       ['Error', expect.objectContaining({ kind: 'interrupted', retrying: true })],
@@ -210,6 +206,32 @@ describe('recovery of a dead worker', () => {
                  where id = ${alive}`;
     await h.worker.recovery.sweep();
     expect(await ended(db.sql, alive)).toMatchObject({ status: 'failed' });
+  });
+
+  it('kills what a dead worker left when its job reaches a worker before recovery does', async () => {
+    const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    const pgid = child.pid as number;
+    child.unref();
+    const host = h.worker.workerId.split(':')[0] as string;
+    const own = await createProject(db.sql, user, `Taken over ${randomUUID().slice(0, 8)}`);
+    const id = randomUUID();
+    const group = { host, pgid, start: processStart(pgid), role: 'step' };
+    // Its job is due (retried by pg-boss), while the row still shows the dead worker's lease.
+    await db.sql.begin(async (tx) => {
+      await tx`insert into public.code_generations
+                 (id, project_id, requested_by, prompt, job_id, status, attempt, started_at,
+                  worker_id, lease_expires_at, process_groups)
+               values (${id}, ${own}, ${user}, 'taken over', ${id}, 'running', 1, now(),
+                       ${`${host}:999999:${randomUUID()}`}, now() - interval '1 second',
+                       ${tx.json([group])})`;
+      await enqueue(tx, 'generation', { generation_id: id, project_id: own });
+    });
+    expect(await ended(db.sql, id)).toMatchObject({ status: 'succeeded' });
+    expect(runningMembers(pgid)).toEqual([]);
+    const attempts = (await eventsOf(db.sql, id)).flatMap((e) =>
+      e.type === 'Status' && e.data.attempt ? [e.data.attempt] : [],
+    );
+    expect(attempts).toEqual([2]);
   });
 
   it('fails a queued generation whose job was lost', async () => {

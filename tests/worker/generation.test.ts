@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BYLINE } from '../../scripts/emulators/llm/flutter-app.ts';
 import { GenerationEvent } from '../../shared/generations/events.ts';
+import { runningMembers } from '../../worker/toolchain/process-group.ts';
 import { useTestDatabase } from '../helpers/db.ts';
-import { ended, eventsOf, startGeneration, useLlmServer, useWorker } from '../helpers/worker.ts';
+import {
+  ended,
+  eventsOf,
+  startGeneration,
+  until,
+  useLlmServer,
+  useWorker,
+} from '../helpers/worker.ts';
 import { createAuthUser } from '../integration/identity/fixtures.ts';
 import { createProject } from '../integration/projects/fixtures.ts';
 
@@ -30,6 +38,12 @@ const llm = useLlmServer((last) => {
       ],
     };
   }
+  if (last.startsWith('Request:\n') && last.includes('[big]')) {
+    return {
+      summary: 'A big file',
+      files: [{ path: 'assets/quotes.txt', content: '"'.repeat(150_000) }],
+    };
+  }
   if (last.startsWith('Request:\n') && last.includes('[broken]')) {
     return {
       summary: 'A first try with a mistake',
@@ -38,7 +52,11 @@ const llm = useLlmServer((last) => {
   }
   return undefined;
 });
-const h = useWorker(db, llm, { env: { FIX_ROUNDS: '2' } });
+// A range of its own for previews, so test files running side by side rarely meet.
+const portMin = 20_000 + Math.floor(Math.random() * 20_000);
+const h = useWorker(db, llm, {
+  env: { FIX_ROUNDS: '2', PREVIEW_PORT_MIN: `${portMin}`, PREVIEW_PORT_MAX: `${portMin + 50}` },
+});
 let user: string;
 let project: string;
 
@@ -88,8 +106,12 @@ describe('a generation run by the worker', () => {
        where generation_id = ${id} order by created_at, id`;
     expect(messages.map((m) => m.author_kind)).toEqual(['user', 'assistant']);
     expect(messages[1]!.content).toBe(result.data.summary);
-    const [job] = await db.sql`select state from pgboss.job where id = ${id}`;
-    expect(job!.state).toBe('completed');
+    // pg-boss settles the job right after the handler returns.
+    const job = await until(
+      async () => (await db.sql`select state from pgboss.job where id = ${id}`)[0]?.state,
+      (state) => state !== 'active',
+    );
+    expect(job).toBe('completed');
     expect(h.worker.metrics.render()).toMatch(
       /worker_jobs_finished_total\{outcome="completed",queue="generation"\} [1-9]/,
     );
@@ -169,5 +191,63 @@ describe('a generation run by the worker', () => {
     // Nothing of the workspace is left half-written.
     const names = await readdir(join(h.workspacesDir, project, 'lib'));
     expect(names.filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('never runs two generations of one project at once, and runs the next as soon as one ends', async () => {
+    const own = await createProject(db.sql, user, 'One at a time');
+    const first = await startGeneration(db.sql, user, own, { prompt: 'a list app' });
+    const second = await startGeneration(db.sql, user, own, { prompt: 'a grid app' });
+    await ended(db.sql, first);
+    await ended(db.sql, second);
+    const a = await eventsOf(db.sql, first);
+    const b = await eventsOf(db.sql, second);
+    const startOf = (events: typeof a) =>
+      events.find((e) => e.type === 'Status' && e.data.status === 'running')?.at ?? '';
+    const [firstRun, secondRun] = startOf(a) <= startOf(b) ? [a, b] : [b, a];
+    // The later one started only after the earlier one's Result was written.
+    expect(startOf(secondRun) >= (firstRun.at(-1)?.at ?? '')).toBe(true);
+  });
+
+  it('serves a preview when asked, until the project’s next generation replaces it', async () => {
+    const own = await createProject(db.sql, user, 'Previewed');
+    const id = await startGeneration(db.sql, user, own, { prompt: 'a gallery', preview: true });
+    const row = await ended(db.sql, id);
+    expect(row.status).toBe('succeeded');
+    const url = (row.result?.preview as { url: string } | null)?.url ?? '';
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(url)).status).toBe(200);
+    const [kept] = await db.sql<{ groups: Array<{ pgid: number; role: string }> }[]>`
+      select process_groups as groups from public.code_generations where id = ${id}`;
+    expect(kept!.groups.map((g) => g.role)).toEqual(['preview']);
+    const steps = (await eventsOf(db.sql, id)).flatMap((e) =>
+      e.type === 'Status' && e.data.step ? [e.data.step] : [],
+    );
+    expect(steps.at(-1)).toBe('preview');
+
+    const next = await startGeneration(db.sql, user, own, { prompt: 'a gallery, in blue' });
+    expect(await ended(db.sql, next)).toMatchObject({ status: 'succeeded' });
+    expect(
+      await fetch(url).then(
+        () => 'answered',
+        () => 'gone',
+      ),
+    ).toBe('gone');
+    for (const g of kept!.groups) expect(runningMembers(g.pgid)).toEqual([]);
+    const [released] = await db.sql`
+      select process_groups, worker_id from public.code_generations where id = ${id}`;
+    expect(released).toEqual({ process_groups: [], worker_id: null });
+  });
+
+  it('sends a file too big for one Realtime message cut short, and says so', async () => {
+    const own = await createProject(db.sql, user, 'Big file');
+    const id = await startGeneration(db.sql, user, own, { prompt: 'quotes [big]' });
+    await ended(db.sql, id);
+    const code = (await eventsOf(db.sql, id)).find((e) => e.type === 'Code');
+    if (code?.type !== 'Code') throw new Error('no Code event');
+    expect(code.data).toMatchObject({ path: 'assets/quotes.txt', bytes: 150_000, truncated: true });
+    expect(Buffer.byteLength(JSON.stringify(code))).toBeLessThan(256_000);
+    expect(await readFile(join(h.workspacesDir, own, 'assets/quotes.txt'), 'utf8')).toHaveLength(
+      150_000,
+    );
   });
 });

@@ -62,12 +62,13 @@ describe('EventPublisher', () => {
   it('keeps the newest output when the toolchain outruns the stream, and counts what it skipped', async () => {
     const { p, advance, events } = publisher({ maxOutputEventBytes: 16 });
     p.output('build', 'aaaaaaaaaa');
-    p.output('build', 'bbbbbbbbbb');
-    p.output('build', 'cccccccccc');
+    p.output('build', 'bbbbbbbb');
+    p.output('build', 'ccccc€');
     await advance(0);
     expect(events()).toEqual([
-      { type: 'Output', data: { step: 'build', text: 'bbbbbbcccccccccc', skipped_bytes: 14 } },
+      { type: 'Output', data: { step: 'build', text: 'bbbbbbbbccccc€', skipped_bytes: 10 } },
     ]);
+    expect(p.outputBytes).toBe(10 + 8 + 8);
   });
 
   it('cuts output past its budget with one marker, and still counts every byte', async () => {

@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/clock.ts';
 import type { Logger } from '../../shared/log.ts';
 import { flutterArgs, servedUrl } from '../toolchain/flutter.ts';
 import { type PtyProcess, startPty } from '../toolchain/pty-runner.ts';
+import { OUTPUT_CHUNK_DELAY_MS } from './publisher.ts';
 
 export interface PreviewSettings {
   flutterBin: string;
@@ -168,7 +169,7 @@ export class PreviewManager {
       // The preview's lifetime is the manager's to decide (idle, replaced, stopped).
       timeoutMs: 7 * 24 * 3600_000,
       killGraceMs: settings.killGraceMs,
-      chunkMaxDelayMs: 50,
+      chunkMaxDelayMs: OUTPUT_CHUNK_DELAY_MS,
       onOutput: (chunk) => {
         if (!served && announced.length < 64 * 1024) announced += chunk.text;
         if (served && CRITICAL.test(chunk.text)) preview.broken = true;

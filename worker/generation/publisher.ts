@@ -1,6 +1,5 @@
 import type { EventData, EventType, Step } from '../../shared/generations/events.ts';
 import { realSchedule, type Schedule } from '../toolchain/output-chunker.ts';
-import { TailBuffer } from '../toolchain/tail-buffer.ts';
 import type { NewEvent } from './store.ts';
 
 /** Where the publisher's events go: the store's append, conditioned on the lease. */
@@ -10,7 +9,10 @@ export interface PublisherLimits {
   /** At most one Output event per this many ms (and one Text event per `textFlushMs`). */
   flushMs: number;
   textFlushMs: number;
-  /** Largest Output event text; when more arrives in between, the newest is kept. */
+  /**
+   * Output event text kept between flushes; when more arrives, the newest chunks are kept (an
+   * event may hold one chunk more than this, since chunks are kept whole).
+   */
   maxOutputEventBytes: number;
   /** Output events, and bytes streamed as output, before output is cut with a marker. */
   outputEventBudget: number;
@@ -20,19 +22,42 @@ export interface PublisherLimits {
   maxEventsPerSecond: number;
 }
 
+/**
+ * How long the PTY runner holds output before handing it over (its chunks): with `flushMs`,
+ * what bounds the delay from a line printed to the event that carries it.
+ */
+export const OUTPUT_CHUNK_DELAY_MS = 25;
+
+/**
+ * What the PTY runner's `onOutput` returns after handing a chunk to `output()`: a promise
+ * settled on the event loop's next turn. The runner pauses the terminal while chunks are in
+ * flight, so a toolchain printing faster than the loop turns is read at the loop's pace,
+ * and memory stays flat instead of filling with chunks between collections.
+ */
+export const nextTurn = (): Promise<void> => new Promise((done) => setImmediate(done));
+
+/** 20 Output events a second at most: a fifth of Realtime's per-channel rate. */
 export const DEFAULT_LIMITS: PublisherLimits = {
-  flushMs: 100,
+  flushMs: 50,
   textFlushMs: 150,
-  maxOutputEventBytes: 32 * 1024,
+  // With a chunk more (16 KiB) and escaping (control characters take 6 bytes in JSON), an
+  // Output event stays under Realtime's 256 KB payload limit.
+  maxOutputEventBytes: 24 * 1024,
   outputEventBudget: 1200,
   outputByteBudget: 8 * 1024 * 1024,
   textEventBudget: 300,
   maxEventsPerSecond: 50,
 };
 
+/**
+ * Output waiting for its event: the newest pieces (whole chunks, as the runner gave them,
+ * so nothing is copied), and the bytes of the older ones dropped to stay within the limit.
+ */
 interface PendingOutput {
   step: Step;
-  tail: TailBuffer;
+  pieces: string[];
+  keptBytes: number;
+  droppedBytes: number;
 }
 
 /**
@@ -77,14 +102,24 @@ export class EventPublisher {
     this.schedule = opts.schedule ?? realSchedule;
   }
 
-  /** Toolchain output of `step`. Returns at once; see the class comment. */
-  output(step: Step, text: string): void {
-    const bytes = Buffer.from(text);
-    this.outputBytes += bytes.length;
+  /**
+   * Toolchain output of `step` (`bytes` is its UTF-8 size, when the caller knows it). Returns
+   * at once; see the class comment.
+   */
+  output(step: Step, text: string, bytes = Buffer.byteLength(text)): void {
+    this.outputBytes += bytes;
     if (this.outputCut) return;
     if (this.pending && this.pending.step !== step) this.flushOutput();
-    this.pending ??= { step, tail: new TailBuffer(this.limits.maxOutputEventBytes) };
-    this.pending.tail.push(bytes);
+    this.pending ??= { step, pieces: [], keptBytes: 0, droppedBytes: 0 };
+    const p = this.pending;
+    p.pieces.push(text);
+    p.keptBytes += bytes;
+    // The newest pieces stay; the oldest go while the rest would still fill an event.
+    while (p.pieces.length > 1 && p.keptBytes > this.limits.maxOutputEventBytes) {
+      const dropped = Buffer.byteLength(p.pieces.shift() as string);
+      p.keptBytes -= dropped;
+      p.droppedBytes += dropped;
+    }
     if (this.flushTimer) return;
     // The first output after a quiet spell goes out at once; then at most one per flushMs.
     this.flushTimer = this.schedule(
@@ -141,9 +176,9 @@ export class EventPublisher {
     const pending = this.pending;
     this.pending = undefined;
     if (!pending || this.outputCut) return;
-    const text = pending.tail.toString();
-    const kept = Buffer.byteLength(text);
-    const skipped = pending.tail.total - kept;
+    const text = pending.pieces.join('');
+    const kept = pending.keptBytes;
+    const skipped = pending.droppedBytes;
     this.recentFlush = true;
     this.schedule(() => {
       if (!this.flushTimer) this.recentFlush = false;
@@ -156,7 +191,7 @@ export class EventPublisher {
       void this.enqueue([
         {
           type: 'Output',
-          data: { step: pending.step, text: '', cut: true, skipped_bytes: pending.tail.total },
+          data: { step: pending.step, text: '', cut: true, skipped_bytes: kept + skipped },
         },
       ]);
       return;

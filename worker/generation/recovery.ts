@@ -92,7 +92,10 @@ export class Recovery {
            and (lease_expires_at is null or lease_expires_at <= ${new Date(clock.now())}
                 or worker_id like ${`${host}:%`})`,
     );
-    return rows.filter((r) => r.lapsed || deadHere(r.workerId, host, workerId));
+    // Never this worker's own: its runs are alive, and its heartbeat renews their leases.
+    return rows.filter(
+      (r) => r.workerId !== workerId && (r.lapsed || deadHere(r.workerId, host, workerId)),
+    );
   }
 
   private async killGroups(groups: RecordedGroup[]): Promise<void> {

@@ -3,6 +3,7 @@ import type { GenerationJob } from '../../shared/jobs/queues.ts';
 import { LlmError } from '../llm/errors.ts';
 import type { ChatMessage } from '../llm/protocol.ts';
 import type { JobContext, JobHandler } from '../runtime/runner.ts';
+import { killRecordedGroup } from '../toolchain/process-identity.ts';
 import type { WorkspaceLock } from '../workspace/lock.ts';
 import type { GenerationDeps, RunState } from './context.ts';
 import { classify, GenerationFailure, type StopReason } from './failures.ts';
@@ -35,6 +36,11 @@ export function generationHandler(deps: GenerationDeps): JobHandler<'generation'
     if (claim.kind !== 'claimed') {
       ctx.log.info('nothing to run', { generation: payload.generation_id, found: claim.kind });
       return;
+    }
+    // Taken over from a worker that died before recovery got to it: what it left on this
+    // machine goes first (a group is killed only if it is still the one recorded).
+    for (const group of claim.leftover) {
+      if (group.host === deps.host) await killRecordedGroup(group);
     }
     await new GenerationRun(deps, claim.generation, ctx).execute();
   };

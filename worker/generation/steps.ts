@@ -6,10 +6,14 @@ import { processStart } from '../toolchain/process-identity.ts';
 import { type PtyRunResult, SpawnError, startPty } from '../toolchain/pty-runner.ts';
 import type { RunState } from './context.ts';
 import { GenerationFailure } from './failures.ts';
+import { nextTurn, OUTPUT_CHUNK_DELAY_MS } from './publisher.ts';
 import type { NewEvent } from './store.ts';
 
-/** Largest file content a Code event carries (Realtime takes payloads up to 256 KB). */
-const CODE_EVENT_MAX_BYTES = 100_000;
+/**
+ * Largest file content a Code event carries, as JSON: Realtime takes payloads up to 256 KB,
+ * and escaping can make text several times longer than its bytes.
+ */
+const CODE_EVENT_MAX_JSON_BYTES = 200_000;
 /** Findings reported per analysis, errors first. */
 const FINDINGS_PER_ROUND = 50;
 /** Output quoted in an error report. */
@@ -53,8 +57,11 @@ export async function runTool(
       timeoutMs,
       killGraceMs: deps.settings.killGraceMs,
       signal: run.signal,
-      chunkMaxDelayMs: 50,
-      onOutput: (chunk) => run.publisher.output(step, chunk.text),
+      chunkMaxDelayMs: OUTPUT_CHUNK_DELAY_MS,
+      onOutput: (chunk) => {
+        run.publisher.output(step, chunk.text, chunk.bytes);
+        return nextTurn();
+      },
       onStart: (info) => {
         pgid = info.pgid;
         recorded = deps.store.recordGroup(generation.id, deps.workerId, {
@@ -155,6 +162,17 @@ export async function buildWeb(run: RunState): Promise<void> {
   run.buildPath = 'build/web';
 }
 
+/** `text`, or as much of its start as stays within CODE_EVENT_MAX_JSON_BYTES once escaped. */
+function fitEvent(text: string): string {
+  let cut = text;
+  for (let i = 0; i < 8; i++) {
+    const size = Buffer.byteLength(JSON.stringify(cut));
+    if (size <= CODE_EVENT_MAX_JSON_BYTES) return cut;
+    cut = cut.slice(0, Math.floor((cut.length * CODE_EVENT_MAX_JSON_BYTES) / size) - 16);
+  }
+  return '';
+}
+
 /**
  * Writes files into the project's workspace (every path checked first: one bad path writes
  * nothing) and reports each as a Code event.
@@ -165,8 +183,8 @@ export async function writeFiles(run: RunState, files: GeneratedFile[]): Promise
     const content = files[i]?.content ?? '';
     const bytes = Buffer.byteLength(content);
     run.written.add(path);
-    if (bytes <= CODE_EVENT_MAX_BYTES) return { type: 'Code', data: { path, content, bytes } };
-    const cut = Buffer.from(content).subarray(0, CODE_EVENT_MAX_BYTES).toString('utf8');
+    const cut = fitEvent(content);
+    if (cut === content) return { type: 'Code', data: { path, content, bytes } };
     return { type: 'Code', data: { path, content: cut, bytes, truncated: true } };
   });
   await run.publisher.emitAll(events);

@@ -33,7 +33,12 @@ export interface ClaimedGeneration {
 }
 
 export type Claim =
-  | { kind: 'claimed'; generation: ClaimedGeneration }
+  | {
+      kind: 'claimed';
+      generation: ClaimedGeneration;
+      /** Process groups a previous holder recorded (a worker that died before recovery ran). */
+      leftover: RecordedGroup[];
+    }
   | { kind: 'ended'; status: GenerationStatus }
   | { kind: 'busy'; workerId: string }
   | { kind: 'missing' };
@@ -87,8 +92,10 @@ export class GenerationStore {
           status: GenerationStatus;
           workerId: string | null;
           leaseExpiresAt: Date | null;
+          groups: RecordedGroup[];
         }[]
-      >`select status, worker_id as "workerId", lease_expires_at as "leaseExpiresAt"
+      >`select status, worker_id as "workerId", lease_expires_at as "leaseExpiresAt",
+               process_groups as groups
           from public.code_generations where id = ${id}::uuid for update`;
       if (!row) return { kind: 'missing' };
       if (row.status !== 'queued' && row.status !== 'running') {
@@ -101,6 +108,7 @@ export class GenerationStore {
       const [g] = await tx<ClaimedGeneration[]>`
         update public.code_generations
            set status = 'running', worker_id = ${workerId}, attempt = attempt + 1,
+               process_groups = '[]'::jsonb,
                lease_expires_at = ${at(this.clock, leaseMs)},
                started_at = coalesce(started_at, greatest(${at(this.clock)}, queued_at))
          where id = ${id}::uuid
@@ -111,7 +119,7 @@ export class GenerationStore {
       await appendEvents(tx, id, [
         { type: 'Status', data: { status: 'running', attempt: g.attempt } },
       ]);
-      return { kind: 'claimed', generation: g };
+      return { kind: 'claimed', generation: g, leftover: row.groups };
     });
   }
 
@@ -132,16 +140,18 @@ export class GenerationStore {
     return { held: Boolean(row), cancelRequested: row?.cancelRequested ?? false };
   }
 
-  /** Appends events while this worker holds the generation; false when it no longer does. */
-  append(id: string, workerId: string, events: NewEvent[]): Promise<boolean> {
-    return asService(this.db, async (tx) => {
-      const held = await tx`
-        select 1 from public.code_generations
-         where id = ${id}::uuid and worker_id = ${workerId} for update`;
-      if (!held.length) return false;
-      await appendEvents(tx, id, events);
-      return true;
-    });
+  /**
+   * Appends events while this worker holds the generation, in one statement (one round trip
+   * and a commit); false when it no longer holds it.
+   */
+  async append(id: string, workerId: string, events: NewEvent[]): Promise<boolean> {
+    const [row] = await asService(
+      this.db,
+      (tx) => tx<{ appended: number }[]>`
+        select private.append_generation_events(
+          ${id}::uuid, ${workerId}, ${tx.json(events as unknown as postgres.JSONValue)}) as appended`,
+    );
+    return (row?.appended ?? -1) >= 0;
   }
 
   /** Records a process group started for the generation (before it can be orphaned). */

@@ -106,25 +106,38 @@ export class JobRunner {
     await this.syncQueues();
   }
 
-  /** Starts taking jobs of every queue that has a handler. */
+  /**
+   * Starts taking jobs of every queue that has a handler: `concurrency` pg-boss workers per
+   * queue (or the queue's own `concurrency`), each taking one job at a time. A worker that finishes a job looks for the next one
+   * at once (pg-boss would otherwise wait out its polling interval, since with one job per
+   * fetch it cannot tell a backlog from an empty queue).
+   */
   async work(): Promise<void> {
     for (const name of JOB_NAMES) {
       const handler = this.opts.handlers[name] as JobHandler<JobName> | undefined;
       if (!handler) continue;
-      await this.boss.work<JobPayload<JobName>>(
-        name,
-        {
-          localConcurrency: JOBS[name].concurrency ?? this.opts.concurrency,
-          includeMetadata: true,
-          pollingIntervalSeconds: Math.min(this.opts.pollingIntervalSeconds ?? 5, 2),
-          // NOTIFY wakes workers for new jobs; retries coming due send none, so polling
-          // still finds those within a few seconds.
-          notifyPollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 5,
-        },
-        async ([job]) => {
-          if (job) await this.run(name, handler, job as JobWithMetadata<JobPayload<JobName>>);
-        },
-      );
+      const slots = JOBS[name].concurrency ?? this.opts.concurrency;
+      for (let i = 0; i < slots; i++) {
+        let workerId = '';
+        workerId = await this.boss.work<JobPayload<JobName>>(
+          name,
+          {
+            includeMetadata: true,
+            pollingIntervalSeconds: Math.min(this.opts.pollingIntervalSeconds ?? 5, 2),
+            // NOTIFY wakes workers for new jobs; retries coming due send none, so polling
+            // still finds those within a few seconds.
+            notifyPollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 5,
+          },
+          async ([job]) => {
+            try {
+              if (job) await this.run(name, handler, job as JobWithMetadata<JobPayload<JobName>>);
+            } finally {
+              // Marked before pg-boss settles the job, so its loop skips the polling wait.
+              if (!this.draining) this.boss.notifyWorker(workerId);
+            }
+          },
+        );
+      }
     }
   }
 

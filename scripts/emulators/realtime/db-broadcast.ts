@@ -56,7 +56,7 @@ export function transactionHandler(opts: {
           broadcastMessage(opts.hub, change, opts.maxPayloadKb, opts.log);
         continue;
       }
-      await opts.changes.handle(change, tx.commitTime);
+      await opts.changes.handle(change, tx);
     }
   };
 }

@@ -60,25 +60,28 @@ export async function joinChannel(
 
 /**
  * Registers the channel's Postgres Changes subscriptions (all or none), then says so with a
- * `system` message: "Subscribed to PostgreSQL", or why not.
+ * `system` message: "Subscribed to PostgreSQL", or why not. Called again after a token swap,
+ * the channel keeps its subscriptions while the new ones are checked and swaps them at once,
+ * as Realtime's upsert of its subscription rows does: a change committed meanwhile still
+ * reaches the client (checked with the channel's new claims). A failed check drops them.
  */
 export async function subscribeChanges(channel: Channel): Promise<void> {
   const { ctx } = channel;
-  ctx.changes.removeOwner(channel);
+  const refuse = (message: string) => {
+    ctx.changes.removeOwner(channel);
+    channel.system('postgres_changes', 'error', message);
+  };
   if (!ctx.replicationAvailable()) {
-    channel.system(
-      'postgres_changes',
-      'error',
+    return refuse(
       'Unable to subscribe to changes: logical replication is not available (wal_level must be logical)',
     );
-    return;
   }
   const subs: PgSubscription[] = [];
   for (const binding of channel.bindings) {
     const parsed = parseSubscriptionParams(binding);
-    if (!parsed.ok) return channel.system('postgres_changes', 'error', parsed.message);
+    if (!parsed.ok) return refuse(parsed.message);
     const resolved = await resolveSubscription(ctx.db, parsed.params, channel.claims.role);
-    if (!resolved.ok) return channel.system('postgres_changes', 'error', resolved.message);
+    if (!resolved.ok) return refuse(resolved.message);
     subs.push({
       id: binding.id,
       owner: channel,
@@ -87,6 +90,6 @@ export async function subscribeChanges(channel: Channel): Promise<void> {
     });
   }
   if (channel.closed) return;
-  for (const sub of subs) ctx.changes.add(sub);
+  ctx.changes.replaceOwner(channel, subs);
   channel.system('postgres_changes', 'ok', 'Subscribed to PostgreSQL');
 }

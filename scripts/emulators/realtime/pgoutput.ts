@@ -22,6 +22,8 @@ export interface Change {
 }
 
 export interface Transaction {
+  /** The transaction's id (32 bits, as pgoutput sends it). */
+  xid: number;
   /** Commit time, milliseconds since the Unix epoch. */
   commitTime: number;
   /** The WAL position after the commit: what the server may forget once processed. */
@@ -93,7 +95,8 @@ export class PgOutputDecoder {
     switch (tag) {
       case 'B': {
         r.i64(); // final LSN
-        this.current = { commitTime: pgTimeToMs(r.i64()), endLsn: 0n, changes: [] };
+        const commitTime = pgTimeToMs(r.i64());
+        this.current = { xid: r.u32(), commitTime, endLsn: 0n, changes: [] };
         return undefined;
       }
       case 'C': {

@@ -2,6 +2,7 @@ import { createApp } from '../../http/app.ts';
 import type { App } from '../../http/context.ts';
 import { seedInitialAdmin } from '../../identity/initial-admin.ts';
 import { baseOptions, type FunctionDeps } from '../../runtime/app-from-env.ts';
+import { registerJwks } from './routes/jwks.ts';
 import { registerLogin } from './routes/login.ts';
 import { registerLogout } from './routes/logout.ts';
 import { registerMagicLink } from './routes/magic-link.ts';
@@ -16,6 +17,9 @@ import { registerPasswordReset } from './routes/password-reset.ts';
 import { registerPasswordUpdate } from './routes/password-update.ts';
 import { registerRefresh } from './routes/refresh.ts';
 import { registerRegister } from './routes/register.ts';
+import { registerToken } from './routes/token.ts';
+import { registerTokenIntrospect } from './routes/token-introspect.ts';
+import { registerTokenRevoke } from './routes/token-revoke.ts';
 import { registerVerifyResend } from './routes/verify-resend.ts';
 
 /** The `auth` function: sign-up, sign-in and sessions over Supabase Auth; app-client tokens. */
@@ -56,5 +60,10 @@ export function buildAuthApp(deps: FunctionDeps): App {
   registerMfaVerify(app);
   registerMfaFactors(app);
   registerMfaFactorDelete(app);
+  // App clients: the client-credentials grant, revocation, introspection and the keys.
+  registerToken(app);
+  registerTokenRevoke(app);
+  registerTokenIntrospect(app);
+  registerJwks(app);
   return app;
 }

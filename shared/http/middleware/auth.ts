@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { type Authenticator, InvalidTokenError } from '../../auth/authenticator.ts';
-import { can, type UserPrincipal } from '../../auth/principal.ts';
+import { type CallerPrincipal, can, type UserPrincipal } from '../../auth/principal.ts';
 import { AppError } from '../../errors.ts';
 import type { AppEnv } from '../context.ts';
 
@@ -32,6 +32,8 @@ export function authentication(authenticator: Authenticator): MiddlewareHandler<
       if (err instanceof InvalidTokenError) {
         throw new AppError('invalid_token', {
           detail: 'The access token is invalid, expired or revoked',
+          // RFC 6750 §3: a bearer token that failed says so in its challenge.
+          headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
           cause: err,
         });
       }
@@ -84,6 +86,22 @@ export function requireUser(
   };
 }
 
+/**
+ * Signed-in users and app clients pass: 401 for anonymous, 403 for the service role. For
+ * routes whose OpenAPI entry lists `appClient` beside `bearerAuth` (see `CALLERS` in
+ * http/schemas.ts); every other route keeps `requireUser()`.
+ */
+export function requireCaller(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const { kind } = c.var.principal;
+    if (kind === 'anonymous')
+      throw new AppError('unauthorized', { detail: 'Sign in to use this route' });
+    if (kind !== 'user' && kind !== 'app')
+      throw new AppError('forbidden', { detail: 'This route is for users and app clients' });
+    await next();
+  };
+}
+
 /** Only callers holding every listed permission pass: 401 for anonymous, 403 for the rest. */
 export function requirePermission(...permissions: string[]): MiddlewareHandler<AppEnv> {
   if (permissions.length === 0) throw new Error('requirePermission needs at least one permission');
@@ -114,6 +132,12 @@ export function requireAal2(): MiddlewareHandler<AppEnv> {
     if (principal.aal !== 'aal2') throw stepUp();
     await next();
   };
+}
+
+/** The user or app client calling; for handlers behind `requireCaller()`. */
+export function currentCaller(principal: AppEnv['Variables']['principal']): CallerPrincipal {
+  if (principal.kind !== 'user' && principal.kind !== 'app') throw new AppError('unauthorized');
+  return principal;
 }
 
 /** The signed-in user; for handlers behind `requireUser()`. */

@@ -81,6 +81,19 @@ describe('GET /audit-log', () => {
     expect((await api('/audit-log?from=yesterday', { token: boss!.token })).status).toBe(422);
   });
 
+  it('refuses the year 0000, which PostgreSQL cannot store, with the field path', async () => {
+    // Found by the fuzzer: ISO 8601 allows it, and PostgreSQL's refusal used to be a 500.
+    for (const field of ['from', 'to']) {
+      const res = await api(`/audit-log?${field}=0000-12-31T23:59:59.999Z`, { token: boss!.token });
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual([
+        { path: `query.${field}`, message: 'The year must be 0001 or later' },
+      ]);
+    }
+    const earliest = await api('/audit-log?from=0001-01-01T00:00:00Z', { token: boss!.token });
+    expect(earliest.status).toBe(200);
+  });
+
   it('pages by occurred_at with next_cursor', async () => {
     const first = await list('limit=2');
     const second = await list(`limit=2&cursor=${first.next_cursor}`);

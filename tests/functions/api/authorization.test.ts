@@ -1,9 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { appClientFixtures } from '../auth/app-clients.ts';
 import { fixtures, type TestUser, useApi } from './fixtures.ts';
 
 const fx = useApi();
 const { signUp, admin, api } = fixtures(fx);
+const { seedClient, tokenFor } = appClientFixtures(fx);
+
+const appTokens = new Map<string, Promise<string>>();
+/** One client (and token) per permission, shared by the cases that need it. */
+function appToken(permission: string): Promise<string> {
+  let token = appTokens.get(permission);
+  if (!token) {
+    token = seedClient({ permissions: [permission] }).then(tokenFor);
+    appTokens.set(permission, token);
+  }
+  return token;
+}
+
+type Doc = {
+  paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>>;
+};
+let doc: Doc | undefined;
+
+/** Whether /openapi.json lets app clients call the route (`appClient` in its security). */
+async function appsMayCall(c: Case): Promise<boolean> {
+  doc ??= (await api('/openapi.json')).body as Doc;
+  const op = doc.paths[c.path]?.[c.method.toLowerCase()];
+  return (op?.security ?? []).some((s) => 'appClient' in s);
+}
 
 interface Case {
   method: string;
@@ -76,9 +101,10 @@ describe('authorization of every api route', () => {
     const documented = Object.entries(doc.paths)
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
       .filter((r) => !/\/(health|openapi\.json|docs)$/.test(r))
-      // Project routes have their own matrix with exact statuses for seven kinds of caller
-      // (projects/authorization-matrix.test.ts), which checks its own coverage the same way.
-      .filter((r) => !/ \/api\/projects(\/|$)/.test(r));
+      // Project and generation routes have their own matrix with exact statuses for seven
+      // kinds of caller (projects/authorization-matrix.test.ts), which checks its own
+      // coverage the same way.
+      .filter((r) => !/ \/api\/(projects|generations)(\/|$)/.test(r));
     expect(documented.sort()).toEqual(CASES.map((c) => `${c.method} ${c.path}`).sort());
   });
 
@@ -98,6 +124,29 @@ describe('authorization of every api route', () => {
     } else {
       expect([401, 403]).not.toContain(res.status);
     }
+  });
+
+  it.each(CASES)('$method $path: app client with the permission → as documented', async (c) => {
+    const res = await run(c, await signUp(), await appToken(c.permission ?? 'users:read'));
+    if (await appsMayCall(c)) {
+      expect([401, 403]).not.toContain(res.status);
+      expect(res.status).toBeLessThan(500);
+    } else {
+      expect(res.status).toBe(403);
+      expect(res.body.detail).toBe('This route is for users only');
+    }
+  });
+
+  it.each(CASES)('$method $path: app client without it → 403', async (c) => {
+    const res = await run(c, await signUp(), await appToken('projects:read_all'));
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('forbidden');
+  });
+
+  it('opens to app clients exactly the reads that say so', async () => {
+    const open = [];
+    for (const c of CASES) if (await appsMayCall(c)) open.push(`${c.method} ${c.path}`);
+    expect(open.sort()).toEqual(['GET /api/audit-log', 'GET /api/users', 'GET /api/users/{id}']);
   });
 
   it.each(CASES)('$method $path: admin → allowed', async (c) => {

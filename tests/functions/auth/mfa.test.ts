@@ -50,7 +50,8 @@ describe('MFA enrol → challenge → verify', () => {
     expect(factor).toMatchObject({ type: 'totp', friendly_name: 'Phone' });
     expect(factor.totp.secret).toMatch(/^[A-Z2-7]+$/);
     expect(factor.totp.uri).toMatch(/^otpauth:\/\/totp\//);
-    expect(factor.totp.qr_code).toMatch(/^data:image\/svg\+xml/);
+    // Percent-encoded, so a browser shows it: no raw markup or '#' left in the URL.
+    expect(factor.totp.qr_code).toMatch(/^data:image\/svg\+xml;charset=utf-8,%3Csvg[^<#]+$/);
 
     const ch = await challenge(token, factor.id);
     expect(ch.expires_at).toBeGreaterThan(Date.now() / 1000);

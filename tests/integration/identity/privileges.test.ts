@@ -9,10 +9,30 @@ const TABLES: Record<string, Record<string, string[]>> = {
     authenticated: ['SELECT'],
     service_role: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
   },
+  // Inserts and updates are granted per column (see COLUMNS), so is_system stays the
+  // database's own.
   'public.roles': {
-    authenticated: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
-    service_role: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
+    authenticated: ['DELETE', 'SELECT'],
+    service_role: ['DELETE', 'SELECT'],
     supabase_auth_admin: ['SELECT'],
+  },
+  'public.permissions': {
+    authenticated: ['DELETE', 'SELECT'],
+    service_role: ['DELETE', 'SELECT'],
+    supabase_auth_admin: ['SELECT'],
+  },
+  'public.role_permissions': {
+    authenticated: ['DELETE', 'INSERT', 'SELECT'],
+    service_role: ['DELETE', 'INSERT', 'SELECT'],
+    supabase_auth_admin: ['SELECT'],
+  },
+  'public.app_clients': {
+    authenticated: ['DELETE', 'SELECT'],
+    service_role: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
+  },
+  'public.app_client_roles': {
+    authenticated: ['DELETE', 'INSERT', 'SELECT'],
+    service_role: ['DELETE', 'INSERT', 'SELECT'],
   },
   'public.user_roles': {
     authenticated: ['DELETE', 'INSERT', 'SELECT'],
@@ -22,6 +42,38 @@ const TABLES: Record<string, Record<string, string[]>> = {
   'public.audit_log': { authenticated: ['SELECT'], service_role: ['INSERT', 'SELECT'] },
   'private.rate_limits': {},
   'private.login_failures': {},
+  'private.app_client_secrets': {},
+  'private.app_token_revocations': {},
+  'private.app_client_token_counts': {},
+  'private.app_signing_keys': {},
+};
+
+/** Columns authenticated may insert and update, where the grant is per column. */
+const COLUMNS: Record<string, { INSERT: string[]; UPDATE: string[] }> = {
+  'public.roles': {
+    INSERT: ['description', 'id', 'name', 'parent_id'],
+    UPDATE: ['description', 'name', 'parent_id'],
+  },
+  'public.permissions': { INSERT: ['description', 'id', 'name'], UPDATE: ['description', 'name'] },
+  'public.app_clients': {
+    INSERT: [
+      'allowed_scopes',
+      'description',
+      'enabled',
+      'id',
+      'name',
+      'token_lifetime_seconds',
+      'token_quota_per_hour',
+    ],
+    UPDATE: [
+      'allowed_scopes',
+      'description',
+      'enabled',
+      'name',
+      'token_lifetime_seconds',
+      'token_quota_per_hour',
+    ],
+  },
 };
 
 describe('least privilege on the identity schema', () => {
@@ -35,6 +87,19 @@ describe('least privilege on the identity schema', () => {
            and grantee in ('anon', 'authenticated', 'service_role', 'supabase_auth_admin', 'PUBLIC')
          group by grantee`;
       expect(Object.fromEntries(rows.map((r) => [r.grantee, r.privs])), table).toEqual(expected);
+    }
+  });
+
+  it("grants inserts and updates column by column where a column is not the caller's", async () => {
+    for (const [table, expected] of Object.entries(COLUMNS)) {
+      const [schema, name] = table.split('.');
+      const rows = await db.sql`
+        select privilege_type as p, array_agg(column_name::text order by column_name) as cols
+          from information_schema.column_privileges
+         where table_schema = ${schema!} and table_name = ${name!} and grantee = 'authenticated'
+           and privilege_type in ('INSERT', 'UPDATE')
+         group by privilege_type`;
+      expect(Object.fromEntries(rows.map((r) => [r.p, r.cols])), table).toEqual(expected);
     }
   });
 

@@ -14,14 +14,12 @@ const db = useTestDatabase();
 
 const ALL = [
   'app_clients:read',
-  'app_clients:write',
   'audit:read',
   'permissions:read',
-  'permissions:write',
   'projects:read_all',
   'projects:write_all',
+  'rbac:manage',
   'roles:read',
-  'roles:write',
   'sessions:read',
   'sessions:revoke',
   'users:delete',
@@ -73,7 +71,7 @@ describe('effective roles and permissions', () => {
     const id = await createAuthUser(db.sql);
     const check = () =>
       asUser(db.sql, claimsOf(id), async (tx) => {
-        const [row] = await tx`select public.authorize('audit:read') as ok`;
+        const [row] = await tx`select private.authorize('audit:read') as ok`;
         return row?.ok;
       });
     expect(await check()).toBe(false);
@@ -86,17 +84,32 @@ describe('effective roles and permissions', () => {
   it('authorize() is true for the service role and not callable by anon', async () => {
     const [row] = await asService(
       db.sql,
-      (tx) => tx`select public.authorize('users:delete') as ok`,
+      (tx) => tx`select private.authorize('users:delete') as ok`,
     );
     expect(row?.ok).toBe(true);
     const code = await pgError(() =>
       asUser(
         db.sql,
         { sub: '00000000-0000-0000-0000-000000000000', role: 'anon' },
-        (tx) => tx`select public.authorize('users:read')`,
+        (tx) => tx`select private.authorize('users:read')`,
       ),
     );
     expect(code).toBe('42501');
+  });
+
+  it('lives out of the Data API: public.authorize() is gone and nothing calls it', async () => {
+    const [gone] = await db.sql`select to_regprocedure('public.authorize(text)') as f`;
+    expect(gone?.f).toBeNull();
+    const callers = await db.sql<{ f: string }[]>`
+      select p.oid::regprocedure::text as f from pg_proc p
+       where p.prosrc like '%authorize(%' and p.prosrc like '%public.authorize(%'`;
+    expect(callers).toEqual([]);
+    // Rewritten views keep their options: the directory still filters before callers' WHEREs.
+    const [view] = await db.sql`
+      select reloptions, pg_get_viewdef('private.user_emails'::regclass) as def
+        from pg_class where oid = 'private.user_emails'::regclass`;
+    expect(view?.reloptions).toEqual(['security_barrier=true']);
+    expect(view?.def).toContain('private.authorize(');
   });
 
   it('keeps the flattening helpers away from users', async () => {
@@ -154,13 +167,18 @@ describe('hierarchy guards', () => {
     expect((results[1] as PromiseRejectedResult).reason.code).toBe('23514');
   });
 
-  it('refuses renaming or deleting the core roles, and invalid names', async () => {
+  it('refuses renaming or deleting system roles and permissions, and invalid names', async () => {
     expect(await pgError(() => db.sql`delete from public.roles where name = 'admin'`)).toBe(
-      '42501',
+      '23514',
     );
     expect(
       await pgError(() => db.sql`update public.roles set name = 'member' where name = 'user'`),
-    ).toBe('42501');
+    ).toBe('23514');
+    expect(
+      await pgError(() => db.sql`delete from public.permissions where name = 'users:read'`),
+    ).toBe('23514');
+    // Re-describing a system role is fine.
+    await db.sql`update public.roles set description = 'Everyone' where name = 'user'`;
     expect(await pgError(() => db.sql`insert into public.roles (name) values ('Bad')`)).toBe(
       '23514',
     );
@@ -204,7 +222,7 @@ describe('RBAC table RLS', () => {
     expect(row?.n).toBe(1);
   });
 
-  it('lets roles:write manage roles, permissions of roles and assignments', async () => {
+  it('lets rbac:manage manage roles, permissions of roles and assignments', async () => {
     const admin = await createAuthUser(db.sql);
     const target = await createAuthUser(db.sql);
     await grant(db.sql, admin, 'admin');

@@ -1,9 +1,10 @@
 import type { Sql } from '../../../../shared/db/client.ts';
 import type { Log } from '../context.ts';
-import type { Change, Relation, Value } from '../pgoutput.ts';
+import type { Change, Relation, Transaction, Value } from '../pgoutput.ts';
 import type { Claims } from '../tokens.ts';
 import type { SubscriptionParams } from './params.ts';
 import { type Column, castToJson, ident, passFilters, tableColumns, type Values } from './sql.ts';
+import { untilVisible } from './visibility.ts';
 
 /** The channel side of a subscription: whose claims apply, and where changes go. */
 export interface ChangeListener {
@@ -39,12 +40,15 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
 /**
  * Postgres Changes: each committed change to a published table goes to the subscriptions
  * that asked for its table and event, whose filters it passes, and whose caller may select
- * the row under RLS (checked as that caller: role and claims); deletes are not checked by
- * RLS and then carry only the primary key, as on Realtime.
+ * the row under RLS (checked as that caller: role and claims, once the change's transaction
+ * is visible); deletes are not checked by RLS and then carry only the primary key, as on
+ * Realtime.
  */
 export class ChangeDispatcher {
   private readonly subs = new Set<PgSubscription>();
   private readonly tables = new WeakMap<Relation, Promise<Column[]>>();
+  /** The last transaction seen to be visible: its other changes need not wait again. */
+  private visibleXid: number | undefined;
 
   private readonly db: Sql;
   private readonly maxRecordBytes: number;
@@ -64,11 +68,18 @@ export class ChangeDispatcher {
     for (const sub of this.subs) if (sub.owner === owner) this.subs.delete(sub);
   }
 
+  /** Swaps `owner`'s subscriptions for `subs` at once: no change falls between the two. */
+  replaceOwner(owner: ChangeListener, subs: PgSubscription[]) {
+    this.removeOwner(owner);
+    for (const sub of subs) this.subs.add(sub);
+  }
+
   get size() {
     return this.subs.size;
   }
 
-  async handle(change: Change, commitTime: number): Promise<void> {
+  /** Dispatches one change of the committed transaction `tx`. */
+  async handle(change: Change, tx: Pick<Transaction, 'xid' | 'commitTime'>): Promise<void> {
     const action = change.kind.toUpperCase() as Action;
     const oid = change.relation.id;
     const candidates = [...this.subs].filter(
@@ -97,7 +108,7 @@ export class ChangeDispatcher {
     const base = {
       schema: change.relation.schema,
       table: change.relation.table,
-      commit_timestamp: new Date(commitTime).toISOString(),
+      commit_timestamp: new Date(tx.commitTime).toISOString(),
       type: action,
     };
 
@@ -138,7 +149,9 @@ export class ChangeDispatcher {
         subs.map((s) => s.params.filters),
       );
       let visible = subs.filter((_, i) => passed[i]);
-      if (rls && action !== 'DELETE') visible = await this.rlsVisible(visible, change, pks, fresh);
+      if (rls && action !== 'DELETE') {
+        visible = await this.rlsVisible(visible, change, tx.xid, pks, fresh);
+      }
       for (const group of groupBy(visible, (s) => JSON.stringify(s.params.select)).values()) {
         const select = group[0]?.params.select ?? null;
         const allowed = (c: Column) =>
@@ -173,15 +186,23 @@ export class ChangeDispatcher {
     for (const [owner, mine] of byOwner) owner.deliver({ ids: mine.map((s) => s.id), data });
   }
 
-  /** Whether each subscriber may select the new row, asked as that subscriber. */
+  /**
+   * Whether each subscriber may select the new row, asked as that subscriber once the
+   * transaction that wrote it is visible: asked earlier, the row would still be missing.
+   */
   private async rlsVisible(
     subs: PgSubscription[],
     change: Change,
+    xid: number,
     pks: Column[],
     fresh: Values,
   ): Promise<PgSubscription[]> {
     const keys = pks.map((c) => fresh.get(c.name));
-    if (keys.some((k) => k === undefined || k === null)) return [];
+    if (subs.length === 0 || keys.some((k) => k === undefined || k === null)) return [];
+    if (this.visibleXid !== xid) {
+      await untilVisible(this.db, xid, this.log);
+      this.visibleXid = xid;
+    }
     const where = pks
       .map((c, i) => `${ident(c.name)} = $${i + 1}::text::${c.sqlType}`)
       .join(' and ');

@@ -3,11 +3,11 @@ import type { App } from '../../../http/context.ts';
 import { cursorCodec } from '../../../http/cursor.ts';
 import { withCaller } from '../../../http/doors.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
-import { requirePermission, requireUser } from '../../../http/middleware/auth.ts';
-import { problemResponses } from '../../../http/schemas.ts';
+import { requireCaller, requirePermission } from '../../../http/middleware/auth.ts';
+import { instantSchema, problemResponses, USERS_AND_APPS } from '../../../http/schemas.ts';
 import { type AuditRow, listAuditLog } from '../../../identity/audit-log.ts';
 
-const Instant = z.iso.datetime({ offset: true });
+const Instant = instantSchema();
 
 const AuditQuery = listQuerySchema({ sort: ['occurred_at'] }).extend({
   actor_id: z.uuid().optional().openapi({ example: '0b5b4b1e-3f0c-4a5e-9b1e-3f0c4a5e9b1e' }),
@@ -64,9 +64,11 @@ const route = createRoute({
   path: '/audit-log',
   tags: ['audit'],
   summary: 'Read the audit log',
-  description: 'Needs `audit:read`. Newest first by default; `from` is inclusive, `to` exclusive.',
-  security: [{ bearerAuth: [] }],
-  middleware: [requireUser(), requirePermission('audit:read')] as const,
+  description:
+    'Needs `audit:read`; users and app clients may call it. Newest first by default; `from` ' +
+    'is inclusive, `to` exclusive.',
+  security: USERS_AND_APPS,
+  middleware: [requireCaller(), requirePermission('audit:read')] as const,
   request: { query: AuditQuery },
   responses: {
     200: {

@@ -5,6 +5,7 @@ import { INSUFFICIENT_PRIVILEGE, isPg } from '../../../db/errors.ts';
 import { findGeneration, type GenerationRow } from '../../../generations/generations.ts';
 import type { AppEnv } from '../../../http/context.ts';
 import { withCaller } from '../../../http/doors.ts';
+import { currentUser } from '../../../http/middleware/auth.ts';
 import { generationNotFound } from './generations-schemas.ts';
 import { notAllowed } from './projects-schemas.ts';
 
@@ -24,7 +25,9 @@ export async function inGeneration<T>(
   id: string,
   fn: (scope: GenerationScope) => Promise<T>,
 ): Promise<T> {
-  return withCaller(c, async (tx, user) => {
+  // Generation routes are for users only (requireUser), so the caller is a user.
+  const user = currentUser(c.var.principal);
+  return withCaller(c, async (tx) => {
     const generation = await findGeneration(tx, id);
     if (!generation) throw generationNotFound();
     return fn({ tx, generation, user });

@@ -4,6 +4,7 @@ import type { Tx } from '../../../db/client.ts';
 import { INSUFFICIENT_PRIVILEGE, isPg } from '../../../db/errors.ts';
 import type { AppEnv } from '../../../http/context.ts';
 import { withCaller } from '../../../http/doors.ts';
+import { currentUser } from '../../../http/middleware/auth.ts';
 import { findProject, type ProjectRow } from '../../../projects/projects.ts';
 import { notAllowed, projectNotFound } from './projects-schemas.ts';
 
@@ -25,7 +26,9 @@ export async function inProject<T>(
   id: string,
   fn: (scope: ProjectScope) => Promise<T>,
 ): Promise<T> {
-  return withCaller(c, async (tx, user) => {
+  // Project routes are for users only (requireUser), so the caller is a user.
+  const user = currentUser(c.var.principal);
+  return withCaller(c, async (tx) => {
     const project = await findProject(tx, id);
     if (!project) throw projectNotFound();
     return fn({ tx, project, user });

@@ -76,6 +76,10 @@ export const MemberSchema = z
     role: ProjectRole,
     added_by: z.uuid().nullable().openapi({ description: 'Who added them; null for the creator' }),
     created_at: z.string(),
+    username: z.string().nullable().openapi({ description: 'What people sharing a project see' }),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    avatar_url: z.string().nullable(),
   })
   .openapi('ProjectMember', {
     example: {
@@ -83,6 +87,10 @@ export const MemberSchema = z
       role: 'editor',
       added_by: '0b5b4b1e-3f0c-4a5e-9b1e-3f0c4a5e9b1e',
       created_at: '2026-01-03T09:00:00.000Z',
+      username: 'grace',
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      avatar_url: null,
     },
   });
 
@@ -92,6 +100,10 @@ export function toMember(row: MemberRow): z.infer<typeof MemberSchema> {
     role: row.role,
     added_by: row.addedBy,
     created_at: row.createdAt.toISOString(),
+    username: row.username,
+    first_name: row.firstName,
+    last_name: row.lastName,
+    avatar_url: row.avatarUrl,
   };
 }
 

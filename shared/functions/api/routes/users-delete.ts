@@ -6,6 +6,7 @@ import { withCaller } from '../../../http/doors.ts';
 import { currentUser, requirePermission, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { audit } from '../../../identity/audit-request.ts';
+import { soleRbacManager } from '../../../identity/rbac.ts';
 import { sessionIdsOf } from '../../../identity/session-pages.ts';
 import { findUser } from '../../../identity/users.ts';
 import { fromAuthError } from '../../auth/support/gotrue-errors.ts';
@@ -18,7 +19,8 @@ const route = createRoute({
   summary: 'Delete a user',
   description:
     'Needs `users:delete` (and `users:read` to see the user). Deletes the Auth user; their ' +
-    "profile, roles and sessions go with it by the schema's cascades. You cannot delete yourself.",
+    "profile, roles and sessions go with it by the schema's cascades. You cannot delete yourself, " +
+    'nor the last holder of `rbac:manage` (409).',
   security: [{ bearerAuth: [] }],
   middleware: [requireUser(), requirePermission('users:delete')] as const,
   request: { params: UserIdParam },
@@ -35,6 +37,10 @@ export function registerUsersDelete(app: App): void {
     // read them) are only needed to drop them from this instance's session cache afterwards.
     const sessions = await withCaller(c, async (tx) => {
       if (!(await findUser(tx, id))) return undefined;
+      // The database would refuse it from inside Auth; say so here, as a 409.
+      if (await soleRbacManager(tx, id)) {
+        throw new AppError('conflict', { detail: 'This would leave nobody holding rbac:manage' });
+      }
       return can(admin, 'sessions:read') ? sessionIdsOf(tx, id) : [];
     });
     if (!sessions) throw userNotFound();

@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
 import { withCaller } from '../../../http/doors.ts';
-import { requirePermission, requireUser } from '../../../http/middleware/auth.ts';
-import { problemResponses } from '../../../http/schemas.ts';
+import { requireCaller, requirePermission } from '../../../http/middleware/auth.ts';
+import { problemResponses, USERS_AND_APPS } from '../../../http/schemas.ts';
 import { findUser } from '../../../identity/users.ts';
 import { toUser, UserIdParam, UserSchema, userNotFound } from './schemas.ts';
 
@@ -11,9 +11,9 @@ const route = createRoute({
   path: '/users/{id}',
   tags: ['users'],
   summary: 'A user by id',
-  description: 'Needs `users:read`.',
-  security: [{ bearerAuth: [] }],
-  middleware: [requireUser(), requirePermission('users:read')] as const,
+  description: 'Needs `users:read`. Users and app clients may call it.',
+  security: USERS_AND_APPS,
+  middleware: [requireCaller(), requirePermission('users:read')] as const,
   request: { params: UserIdParam },
   responses: {
     200: { description: 'The user', content: { 'application/json': { schema: UserSchema } } },

@@ -3,8 +3,8 @@ import type { App } from '../../../http/context.ts';
 import { cursorCodec } from '../../../http/cursor.ts';
 import { withCaller } from '../../../http/doors.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
-import { requirePermission, requireUser } from '../../../http/middleware/auth.ts';
-import { problemResponses } from '../../../http/schemas.ts';
+import { requireCaller, requirePermission } from '../../../http/middleware/auth.ts';
+import { problemResponses, USERS_AND_APPS } from '../../../http/schemas.ts';
 import { listUsers } from '../../../identity/users.ts';
 import { toUser, UserSchema } from './schemas.ts';
 
@@ -23,9 +23,10 @@ const route = createRoute({
   tags: ['users'],
   summary: 'List users',
   description:
-    'Needs `users:read`. Pages with the list convention (`limit`, `cursor`, `sort`, `order`).',
-  security: [{ bearerAuth: [] }],
-  middleware: [requireUser(), requirePermission('users:read')] as const,
+    'Needs `users:read`; users and app clients may call it. Pages with the list convention ' +
+    '(`limit`, `cursor`, `sort`, `order`).',
+  security: USERS_AND_APPS,
+  middleware: [requireCaller(), requirePermission('users:read')] as const,
   request: { query: UsersQuery },
   responses: {
     200: {

@@ -22,7 +22,9 @@ const MfaEnrollResponse = z
     type: z.literal('totp'),
     friendly_name: z.string().nullable(),
     totp: z.object({
-      qr_code: z.string().openapi({ description: 'An SVG data URL of `uri`, to scan' }),
+      qr_code: z.string().openapi({
+        description: 'An SVG data URL of `uri` (percent-encoded, usable as an image source)',
+      }),
       secret: z.string().openapi({ description: 'Shown once: the app never sees it again' }),
       uri: z.string().openapi({ example: 'otpauth://totp/app.example.com:ada@example.com?…' }),
     }),
@@ -69,9 +71,27 @@ export function registerMfaEnroll(app: App): void {
         id: data.id,
         type: 'totp' as const,
         friendly_name: data.friendly_name || null,
-        totp: { qr_code: data.totp.qr_code, secret: data.totp.secret, uri: data.totp.uri },
+        totp: {
+          qr_code: svgDataUrl(data.totp.qr_code),
+          secret: data.totp.secret,
+          uri: data.totp.uri,
+        },
       },
       201,
     );
   });
+}
+
+/**
+ * Auth hands the QR code as `data:image/svg+xml;utf-8,<svg…>` with the markup unencoded; a
+ * browser cuts such a URL at its first `#` (a colour) and shows a broken image. Percent-encoded
+ * (RFC 2397), it works as an `<img src>` as it is.
+ */
+function svgDataUrl(qr: string): string {
+  const comma = qr.indexOf(',');
+  if (!qr.startsWith('data:image/svg+xml') || comma < 0) return qr;
+  const svg = qr.slice(comma + 1);
+  // Already encoded (no markup left): leave it.
+  if (!svg.includes('<')) return qr;
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }

@@ -38,6 +38,19 @@ const MAP: Record<string, ErrorCode> = {
 };
 
 /**
+ * The request field each of Auth's 422-worthy codes is about, so the 422 names it as every
+ * other 422 does. Auth's own `validation_failed` does not say which field: `body`.
+ */
+const FIELD: Record<string, string> = {
+  weak_password: 'body.password',
+  same_password: 'body.password',
+  email_address_invalid: 'body.email',
+  validation_failed: 'body',
+  mfa_verification_failed: 'body.code',
+  mfa_challenge_expired: 'body.challenge_id',
+};
+
+/**
  * Turns a supabase-js AuthError into this API's error, keeping its meaning but never its
  * raw message for server-side failures (which may describe internals).
  */
@@ -52,13 +65,9 @@ export function fromAuthError(error: AuthError): AppError {
   const code = error.code ? MAP[error.code] : undefined;
   if (code) {
     const detail = code === 'bad_gateway' ? undefined : error.message;
-    if (code === 'weak_password') {
-      return new AppError(code, {
-        detail,
-        errors: [{ path: 'body.password', message: error.message }],
-      });
-    }
-    return new AppError(code, { detail, cause: error });
+    const path = error.code ? FIELD[error.code] : undefined;
+    const errors = path ? [{ path, message: error.message }] : undefined;
+    return new AppError(code, { detail, errors, cause: error });
   }
   if (error.status === 429) return new AppError('rate_limited', { cause: error });
   if (error.status === 401 || error.status === 403)

@@ -10,10 +10,16 @@ const { signUp, api } = fixtures(fx);
 const { seedProject } = projectFixtures(fx);
 const sql = () => fx.auth.db.sql;
 
+let people: Promise<{ owner: TestUser; editor: TestUser; viewer: TestUser }> | undefined;
+
+/** The same three people (signed up once: it is the slow part), in a fresh project each time. */
 async function team() {
-  const owner = await signUp();
-  const editor = await signUp();
-  const viewer = await signUp();
+  people ??= (async () => ({
+    owner: await signUp(),
+    editor: await signUp(),
+    viewer: await signUp(),
+  }))();
+  const { owner, editor, viewer } = await people;
   const projectId = await seedProject(owner, [
     [editor, 'editor'],
     [viewer, 'viewer'],

@@ -1,14 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { appClientFixtures } from '../../auth/app-clients.ts';
 import { fixtures, type TestUser, useApi } from '../fixtures.ts';
 import { projectFixtures, SERVICE_TOKEN, sansRequestId } from './helpers.ts';
 
 const fx = useApi();
 const { signUp, admin, api } = fixtures(fx);
-const { seedProject } = projectFixtures(fx);
+const { seedProject, seedGeneration, generationsSeenBy } = projectFixtures(fx);
+const { seedClient, tokenFor } = appClientFixtures(fx);
 
-const CALLERS = ['anonymous', 'service', 'stranger', 'viewer', 'editor', 'owner', 'admin'] as const;
+const CALLERS = [
+  'anonymous',
+  'service',
+  'stranger',
+  'viewer',
+  'editor',
+  'owner',
+  'admin',
+  'app_with',
+  'app_without',
+] as const;
 type Caller = (typeof CALLERS)[number];
+
+/**
+ * A status, or `{ seen }`: that status when RLS lets the caller see the team's generation and
+ * 404 when it does not. An administrator who is not a member reads a project, but whether
+ * they read its generations is RLS's to say (history is members' unless granted).
+ */
+type Expected = number | { seen: number };
 
 /** The people around one project: a fresh project per cell, so no cell sees another's writes. */
 interface Team {
@@ -18,6 +37,9 @@ interface Team {
   target: TestUser;
   /** A user who is not yet a member, to share with. */
   newcomer: TestUser;
+  /** A queued generation (to cancel) and one that has ended, with its events (to read). */
+  generationId: string;
+  endedId: string;
 }
 
 interface Row {
@@ -26,16 +48,17 @@ interface Row {
   path: string;
   call(t: Team): { path: string; json?: unknown };
   /** The exact status for each caller. */
-  expect: Record<Caller, number>;
+  expect: Record<Caller, Expected>;
 }
 
-// anonymous → 401 and the service role → 403 (requireUser) everywhere; then
-// stranger, viewer, editor, owner, admin (projects:read_all + projects:write_all, not a member).
+// anonymous → 401, and the service role and app clients → 403 (requireUser) everywhere, an
+// app client holding projects:read_all and projects:write_all included; then stranger,
+// viewer, editor, owner, admin (projects:read_all + projects:write_all, not a member).
 const row = (
   method: string,
   path: string,
   call: Row['call'],
-  [stranger, viewer, editor, owner, adminStatus]: number[],
+  [stranger, viewer, editor, owner, adminStatus]: Expected[],
 ): Row => ({
   method,
   path,
@@ -48,10 +71,13 @@ const row = (
     editor: editor!,
     owner: owner!,
     admin: adminStatus!,
+    app_with: 403,
+    app_without: 403,
   },
 });
 
 const P = '/api/projects/{id}';
+const G = '/api/generations/{id}';
 const ROWS: Row[] = [
   row(
     'POST',
@@ -118,7 +144,7 @@ const ROWS: Row[] = [
   row(
     'POST',
     `${P}/generations`,
-    (t) => ({ path: `/projects/${t.projectId}/generations`, json: { prompt: 'A todo app' } }),
+    (t) => ({ path: `/projects/${t.projectId}/generations`, json: { prompt: 'Probe' } }),
     [404, 403, 202, 202, 403],
   ),
   row(
@@ -127,12 +153,41 @@ const ROWS: Row[] = [
     (t) => ({ path: `/projects/${t.projectId}/generations` }),
     [404, 200, 200, 200, 200],
   ),
+  row('GET', G, (t) => ({ path: `/generations/${t.endedId}` }), [
+    404,
+    200,
+    200,
+    200,
+    { seen: 200 },
+  ]),
+  row('GET', `${G}/events`, (t) => ({ path: `/generations/${t.endedId}/events` }), [
+    404,
+    200,
+    200,
+    200,
+    { seen: 200 },
+  ]),
+  row('GET', `${G}/stream`, (t) => ({ path: `/generations/${t.endedId}/stream` }), [
+    404,
+    200,
+    200,
+    200,
+    { seen: 200 },
+  ]),
+  row('POST', `${G}/cancel`, (t) => ({ path: `/generations/${t.generationId}/cancel` }), [
+    404,
+    403,
+    200,
+    200,
+    { seen: 403 },
+  ]),
 ];
 
 const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
 
 type Person = 'stranger' | 'viewer' | 'editor' | 'owner' | 'admin' | 'target' | 'newcomer';
 let people: Record<Person, TestUser>;
+let apps: Record<'app_with' | 'app_without', string>;
 let signedUp: Promise<void> | undefined;
 
 // Signed up inside the first cell, not in beforeAll: the Auth emulator is routed per test.
@@ -147,6 +202,12 @@ function ensurePeople(): Promise<void> {
       target: await signUp(),
       newcomer: await signUp(),
     };
+    apps = {
+      app_with: await tokenFor(
+        await seedClient({ permissions: ['projects:read_all', 'projects:write_all'] }),
+      ),
+      app_without: await tokenFor(await seedClient()),
+    };
   })();
   return signedUp;
 }
@@ -159,22 +220,31 @@ async function freshTeam(): Promise<Team> {
     [editor, 'editor'],
     [target, 'viewer'],
   ]);
-  return { projectId, editor, target, newcomer };
+  const generationId = await seedGeneration(projectId, editor);
+  const endedId = await seedGeneration(projectId, editor);
+  const sql = fx.auth.db.sql;
+  await sql`update public.code_generations set status = 'cancelled', finished_at = now()
+            where id = ${endedId}`;
+  const result = { status: 'cancelled', summary: null, files: [], build: null, preview: null };
+  await sql`select private.append_generation_event(${endedId}, 'Result',
+              ${sql.json({ ...result, duration_ms: 0, output_bytes: 0 })})`;
+  return { projectId, editor, target, newcomer, generationId, endedId };
 }
 
 function tokenOf(caller: Caller): string | undefined {
   if (caller === 'anonymous') return undefined;
   if (caller === 'service') return SERVICE_TOKEN;
+  if (caller === 'app_with' || caller === 'app_without') return apps[caller];
   return people[caller].token;
 }
 
 describe('the authorization matrix of the project routes', () => {
-  it('has a row for every documented /api/projects operation, and no other', async () => {
+  it('has a row for every documented /api/projects and /api/generations operation, and no other', async () => {
     const doc = (await api('/openapi.json')).body as {
       paths: Record<string, Record<string, unknown>>;
     };
     const documented = Object.entries(doc.paths)
-      .filter(([path]) => path === '/api/projects' || path.startsWith('/api/projects/'))
+      .filter(([path]) => /^\/api\/(projects|generations)(\/|$)/.test(path))
       // The CRM's routes have their own matrices (../crm/*authorization-matrix.test.ts).
       .filter(
         ([path]) =>
@@ -190,22 +260,37 @@ describe('the authorization matrix of the project routes', () => {
   });
 
   const cells = ROWS.flatMap((r) =>
-    CALLERS.map((caller) => ({ ...r, caller, status: r.expect[caller] })),
+    CALLERS.map((caller) => {
+      const expected = r.expect[caller];
+      const label =
+        typeof expected === 'number' ? `${expected}` : `${expected.seen} if RLS shows it`;
+      return { ...r, caller, expected, label };
+    }),
   );
 
-  it.each(cells)('$method $path as $caller → $status', async (cell) => {
+  it.each(cells)('$method $path as $caller → $label', async (cell) => {
     const team = await freshTeam();
+    let status = cell.expected;
+    if (typeof status !== 'number') {
+      const seen = await generationsSeenBy(people[cell.caller as Person], team.projectId);
+      status = seen.includes(team.generationId) ? status.seen : 404;
+    }
     const { path, json } = cell.call(team);
     const res = await api(path, { method: cell.method, json, token: tokenOf(cell.caller) });
-    expect(res.status).toBe(cell.status);
-    const code = CODES[cell.status];
+    expect(res.status).toBe(status);
+    const code = CODES[status];
     if (code) {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.code).toBe(code);
     }
-    if (cell.status === 404) {
+    if (status === 404) {
       // Hidden looks exactly like missing: the same call on a project that does not exist.
-      const missing = cell.call({ ...team, projectId: randomUUID() });
+      const missing = cell.call({
+        ...team,
+        projectId: randomUUID(),
+        generationId: randomUUID(),
+        endedId: randomUUID(),
+      });
       const other = await api(missing.path, {
         method: cell.method,
         json: missing.json,

@@ -1,11 +1,50 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { asUser } from '../../../../shared/db/doors.ts';
 import { fixtures, useApi } from '../fixtures.ts';
 import { projectFixtures, sansRequestId } from './helpers.ts';
 
 const fx = useApi();
 const { signUp, api } = fixtures(fx);
 const { newProject, share, auditOf } = projectFixtures(fx);
+
+describe('the members list', () => {
+  it("shows people sharing a project each other's names, and no one else's", async () => {
+    const ada = await signUp({ username: `ada_${randomUUID().slice(0, 6)}` });
+    const grace = await signUp({ username: `grace_${randomUUID().slice(0, 6)}` });
+    const outsider = await signUp();
+    const id = await newProject(ada);
+    expect((await share(ada, id, { user_id: grace.id, role: 'viewer' })).status).toBe(201);
+    await fx.auth.db.sql`update public.profiles set first_name = 'Grace' where id = ${grace.id}`;
+
+    const seenByGrace = await api(`/projects/${id}/members`, { token: grace.token });
+    const names = seenByGrace.body.data.map((m: { user_id: string; username: string }) => [
+      m.user_id,
+      m.username,
+    ]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        [ada.id, expect.stringMatching(/^ada_/)],
+        [grace.id, expect.stringMatching(/^grace_/)],
+      ]),
+    );
+    expect(
+      seenByGrace.body.data.find((m: { user_id: string }) => m.user_id === grace.id),
+    ).toMatchObject({
+      first_name: 'Grace',
+      role: 'viewer',
+    });
+    // The profile window opens only to people who share a project, nothing wider.
+    const seen = (as: string) =>
+      asUser(
+        fx.auth.db.sql,
+        { sub: as, role: 'authenticated' },
+        (tx) => tx`select username from private.co_member_profile(${grace.id}::uuid)`,
+      );
+    expect(await seen(ada.id)).toHaveLength(1);
+    expect(await seen(outsider.id)).toHaveLength(0);
+  });
+});
 
 describe('managing members', () => {
   it('answers the sharing errors without revealing more than needed', async () => {

@@ -155,7 +155,7 @@ describe('project validation', () => {
     [{ name: 'ok', settings: 'dark' }, 'body.settings'],
     [{ name: 'ok', settings: null }, 'body.settings'],
     [{ name: 'ok', settings: { blob: 'x'.repeat(70_000) } }, 'body.settings'],
-    [{ name: 'ok', owner_id: randomUUID() }, 'body'],
+    [{ name: 'ok', owner_id: randomUUID() }, 'body.owner_id'],
   ])('create %j → 422 at %s', async (json, path) => {
     const me = await signUp();
     const res = await create(me, json);
