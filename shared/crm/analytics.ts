@@ -8,7 +8,8 @@ export interface DayRange {
 
 /**
  * Clients created in the range by profile type (null: not set), from the covering index
- * (project_id, created_at) include (profile_type). Run as the caller: RLS applies.
+ * (project_id, created_at) include (profile_type). The database function checks the caller's
+ * membership once instead of once per row; a non-member gets no rows.
  */
 export function clientsByProfileType(
   tx: Tx,
@@ -16,26 +17,20 @@ export function clientsByProfileType(
   r: DayRange,
 ): Promise<{ profileType: string | null; clients: number }[]> {
   return tx`
-    select c.profile_type as "profileType", count(*)::int as clients
-      from public.crm_clients c
-     where c.project_id = ${projectId}::uuid
-       and c.created_at >= ${r.from}::date and c.created_at < ${r.to}::date + 1
-     group by c.profile_type
-     order by clients desc, c.profile_type nulls last`;
+    select c.profile_type as "profileType", c.clients
+      from private.crm_count_clients(${projectId}::uuid, ${r.from}::date, ${r.to}::date) c
+     order by c.clients desc, c.profile_type nulls last`;
 }
 
-/** Documents uploaded in the range by status, from the covering index. */
+/** Documents added in the range by status, from the covering index (membership checked once). */
 export function documentsByStatus(
   tx: Tx,
   projectId: string,
   r: DayRange,
 ): Promise<{ status: string; documents: number }[]> {
   return tx`
-    select d.status, count(*)::int as documents
-      from public.crm_documents d
-     where d.project_id = ${projectId}::uuid
-       and d.created_at >= ${r.from}::date and d.created_at < ${r.to}::date + 1
-     group by d.status
+    select d.status, d.documents
+      from private.crm_count_documents(${projectId}::uuid, ${r.from}::date, ${r.to}::date) d
      order by d.status`;
 }
 

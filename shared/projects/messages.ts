@@ -66,13 +66,3 @@ export async function createMessage(
   if (!row) throw new Error('insert returned no row');
   return row;
 }
-
-/**
- * Whether the caller reads projects' history by permission (`projects:read_history`) rather
- * than as a member: such reads are audited. Run in the same transaction as the read.
- */
-export async function readsAnyHistory(tx: Tx): Promise<boolean> {
-  const [row] = await tx<{ yes: boolean }[]>`
-    select private.authorize('projects:read_history') as yes`;
-  return row?.yes ?? false;
-}

@@ -4,7 +4,8 @@ import { totp } from '../../scripts/emulators/auth/mfa/totp.ts';
 import { DEMO_ANON_KEY } from '../../scripts/local/keys.ts';
 import { useBrowser } from '../helpers/chromium.ts';
 import { ManualClock } from '../helpers/clock.ts';
-import { createUser, PASSWORD, signIn } from '../helpers/console.ts';
+import { createUser, signIn } from '../helpers/console.ts';
+import { PASSWORD } from '../helpers/people.ts';
 import { useLocalStack } from '../helpers/stack.ts';
 
 // The console in a real Chromium against the whole local stack: signing up, in and out,

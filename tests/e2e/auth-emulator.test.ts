@@ -1,9 +1,10 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { totp } from '../../scripts/emulators/auth/mfa/totp.ts';
 import { DEMO_ANON_KEY, DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
-import { appClient, claimsOf, fragmentTokens, hop } from '../helpers/browser.ts';
+import { appClient, fragmentTokens, hop } from '../helpers/browser.ts';
 import { ManualClock } from '../helpers/clock.ts';
+import { PASSWORD } from '../helpers/people.ts';
 import { useLocalStack } from '../helpers/stack.ts';
 
 // Supabase Auth as an app meets it: supabase-js over real HTTP to `npm run dev`'s gateway,
@@ -15,7 +16,6 @@ const clock = new ManualClock();
 beforeAll(() => {
   h.stack.auth.deps.clock = clock;
 });
-const PASSWORD = 'correct-horse-battery';
 let n = 0;
 const email = () => `e2e${++n}-${Date.now()}@example.com`;
 const url = () => h.stack.gatewayUrl;
@@ -141,7 +141,7 @@ describe('Supabase Auth through the local stack', () => {
       code: totp(enrolled.data!.totp.secret, clock.now() / 1000),
     });
     expect(verified.error).toBeNull();
-    expect(claimsOf(verified.data!.access_token).aal).toBe('aal2');
+    expect(decodeJwt(verified.data!.access_token).aal).toBe('aal2');
     const aal = await client.auth.mfa.getAuthenticatorAssuranceLevel();
     expect(aal.data?.currentLevel).toBe('aal2');
   });

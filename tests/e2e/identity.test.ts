@@ -1,8 +1,10 @@
 import { createHmac } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DEMO_ANON_KEY } from '../../scripts/local/keys.ts';
-import { claimsOf, fragmentTokens, hop } from '../helpers/browser.ts';
+import { fragmentTokens, hop } from '../helpers/browser.ts';
 import { OffsetClock } from '../helpers/clock.ts';
+import { PASSWORD } from '../helpers/people.ts';
 import { useLocalStack } from '../helpers/stack.ts';
 
 // The identity journey as an SPA lives it: plain HTTP to `npm run dev`, mail from the
@@ -13,7 +15,6 @@ const h = useLocalStack(
   { INITIAL_ADMIN_EMAIL: 'owner@example.com', INITIAL_ADMIN_PASSWORD: 'owner-password-1' },
   { clock },
 );
-const PASSWORD = 'first-password-123';
 
 async function call(
   fn: string,
@@ -105,7 +106,7 @@ describe('register → confirm → login → profile → refresh → password �
 describe('roles in tokens and route guards', () => {
   it('puts the admin role and its permissions in the token, and admins reach admin routes', async () => {
     const admin = await login('owner@example.com', 'owner-password-1');
-    const claims = claimsOf(admin.access_token);
+    const claims = decodeJwt(admin.access_token);
     expect(claims.roles).toEqual(expect.arrayContaining(['admin', 'user']));
     expect(claims.permissions).toEqual(
       expect.arrayContaining(['users:read', 'audit:read', 'rbac:manage']),
@@ -120,7 +121,7 @@ describe('roles in tokens and route guards', () => {
     expect(reg.status).toBe(201);
     await h.db.sql`update auth.users set email_confirmed_at = now() where email = ${email}`;
     const user = await login(email, PASSWORD);
-    expect(claimsOf(user.access_token).roles).toEqual(['user']);
+    expect(decodeJwt(user.access_token).roles).toEqual(['user']);
 
     for (const fn of ['auth', 'api', 'admin', 'whatsapp']) {
       const doc = (await call(fn, '/openapi.json')).body as {
@@ -156,7 +157,7 @@ describe('bad tokens', () => {
     const admin = await login('owner@example.com', 'owner-password-1');
     const [head, body, sig] = admin.access_token.split('.') as [string, string, string];
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const claims = claimsOf(admin.access_token);
+    const claims = decodeJwt(admin.access_token);
     const jwks = (await (
       await fetch(`${h.stack.gatewayUrl}/auth/v1/.well-known/jwks.json`)
     ).json()) as { keys: unknown[] };

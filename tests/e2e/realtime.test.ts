@@ -1,10 +1,12 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import { decodeJwt } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
 import { epochSeconds, systemClock } from '../../shared/clock.ts';
 import type { Tx } from '../../shared/db/client.ts';
-import { appClient, claimsOf } from '../helpers/browser.ts';
+import { appClient } from '../helpers/browser.ts';
 import { OffsetClock } from '../helpers/clock.ts';
+import { PASSWORD } from '../helpers/people.ts';
 import { ANON, until } from '../helpers/realtime.ts';
 import { useLocalStack } from '../helpers/stack.ts';
 
@@ -14,7 +16,6 @@ import { useLocalStack } from '../helpers/stack.ts';
 const clock = new OffsetClock();
 const h = useLocalStack({ GOTRUE_JWT_EXP: '30' }, { clock });
 const url = () => h.stack.gatewayUrl;
-const PASSWORD = 'correct-horse-battery';
 const clients: SupabaseClient[] = [];
 let n = 0;
 
@@ -243,7 +244,7 @@ describe.each(['1.0.0', '2.0.0'] as const)('Realtime through the local stack, vs
   it('keeps a channel alive past the first token expiry once setAuth gives it a fresh one', async () => {
     const a = await user(vsn);
     const first = a.token;
-    const { exp, iat } = claimsOf(first) as { exp: number; iat: number };
+    const { exp, iat } = decodeJwt(first) as { exp: number; iat: number };
     const kept = a.client.channel('long-room', { config: { broadcast: { ack: true } } });
     const keptSeen = collect(kept, 'broadcast', 'still');
     await join(kept);
@@ -261,7 +262,7 @@ describe.each(['1.0.0', '2.0.0'] as const)('Realtime through the local stack, vs
     await until(() => epochSeconds(systemClock) > iat, 2000, 'the next second');
     const refreshed = await a.client.auth.refreshSession();
     const second = refreshed.data.session?.access_token as string;
-    expect((claimsOf(second) as { exp: number }).exp).toBeGreaterThan(exp);
+    expect((decodeJwt(second) as { exp: number }).exp).toBeGreaterThan(exp);
     await a.client.realtime.setAuth(second);
     expect(await kept.send({ type: 'broadcast', event: 'ping', payload: {} })).toBe('ok');
     clock.jumpTo(exp * 1000);

@@ -1,8 +1,10 @@
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { totp } from '../../scripts/emulators/auth/mfa/totp.ts';
 import { DEMO_ANON_KEY } from '../../scripts/local/keys.ts';
 import { asUser } from '../../shared/db/doors.ts';
-import { appClient, claimsOf } from '../helpers/browser.ts';
+import { appClient } from '../helpers/browser.ts';
+import { PASSWORD } from '../helpers/people.ts';
 import { useLocalStack } from '../helpers/stack.ts';
 
 // The security review's two findings that reach across doors, replayed with supabase-js
@@ -13,7 +15,6 @@ const h = useLocalStack({
   INITIAL_ADMIN_PASSWORD: 'root-password-123',
   ADMIN_MFA_REQUIRED: 'true',
 });
-const PASSWORD = 'a-sturdy-password';
 
 async function fn(name: string, path: string, init: { json?: unknown; token?: string } = {}) {
   const res = await fetch(`${h.stack.gatewayUrl}/functions/v1/${name}${path}`, {
@@ -83,13 +84,13 @@ describe('an aal1 session of a user with a verified factor', () => {
         password: 'root-password-123',
       })
     ).data.session!;
-    expect(claimsOf(aal1.access_token).aal).toBe('aal1');
+    expect(decodeJwt(aal1.access_token).aal).toBe('aal1');
     for (const path of ['/users', '/audit-log', '/projects']) {
       const res = await fn('api', path, { token: aal1.access_token });
       expect([path, res.status, res.body.code]).toEqual([path, 403, 'insufficient_aal']);
     }
     // The tables answer the same session through RLS alone: its own profile, nothing else.
-    const claims = claimsOf(aal1.access_token) as { sub: string; role: 'authenticated' };
+    const claims = decodeJwt(aal1.access_token) as { sub: string; role: 'authenticated' };
     const seen = await asUser(h.db.sql, claims, async (tx) => ({
       profiles: (await tx`select id from public.profiles`).length,
       roles: (await tx`select id from public.roles`).length,

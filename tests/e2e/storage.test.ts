@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ANON_KEY, DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
 import { appClient } from '../helpers/browser.ts';
 import { ManualClock } from '../helpers/clock.ts';
+import { PASSWORD } from '../helpers/people.ts';
 import { useLocalStack } from '../helpers/stack.ts';
 
 // Supabase Storage as an app meets it: supabase-js `.storage` over real HTTP to the local
@@ -9,7 +10,6 @@ import { useLocalStack } from '../helpers/stack.ts';
 const clock = new ManualClock();
 const h = useLocalStack({}, { clock });
 const url = () => h.stack.gatewayUrl;
-const PASSWORD = 'storage-e2e-password';
 
 async function signedIn(label: string) {
   const email = `${label}-${Date.now()}@example.com`;

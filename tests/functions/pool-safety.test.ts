@@ -4,7 +4,8 @@ import type { AppEnv } from '../../shared/http/context.ts';
 import { withService } from '../../shared/http/doors.ts';
 import type { Services } from '../../shared/http/services.ts';
 import { useFunctions } from '../helpers/functions.ts';
-import { fixtures, PASSWORD, type TestUser } from './api/fixtures.ts';
+import { PASSWORD } from '../helpers/people.ts';
+import { fixtures, type TestUser } from './api/fixtures.ts';
 
 const POOL = 2;
 // Sign-ups auto-confirmed and per-IP limits off: every request here comes from one address.

@@ -1,5 +1,7 @@
-import { fixtures, PASSWORD, type TestUser } from '../functions/api/fixtures.ts';
+import { decodeJwt } from 'jose';
+import { fixtures, type TestUser } from '../functions/api/fixtures.ts';
 import type { FunctionsHarness } from '../helpers/functions.ts';
+import { PASSWORD } from '../helpers/people.ts';
 import type { RefName } from './schema-arbitrary.ts';
 
 interface Actor extends TestUser {
@@ -124,7 +126,7 @@ export class World {
       .auth.signInWithPassword({ email, password: PASSWORD });
     if (!data.session || !data.user) return undefined;
     const token = data.session.access_token;
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+    const claims = decodeJwt<{ session_id: string }>(token);
     return {
       id: data.user.id,
       email,

@@ -53,8 +53,3 @@ export function fragmentTokens(location: URL): {
     type: params.get('type'),
   };
 }
-
-/** Decodes a JWT's payload without verifying it (the test has already trusted its source). */
-export function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
-}

@@ -2,9 +2,9 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { DEMO_ANON_KEY, DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.ts';
 import { appClient } from './browser.ts';
+import { PASSWORD } from './people.ts';
 
 /** A password the Auth emulator accepts (long, and not a common or guessable one). */
-export const PASSWORD = 'quartz-lantern-94-river';
 
 /** A confirmed account, made with the Auth admin API (as the service role). */
 export async function createUser(gatewayUrl: string, email: string): Promise<string> {

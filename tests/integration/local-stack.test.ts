@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createClient } from '@supabase/supabase-js';
 import { Hono } from 'hono';
+import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionsRequiringJwt } from '../../scripts/local/function-settings.ts';
 import { createGateway } from '../../scripts/local/gateway.ts';
@@ -92,8 +93,8 @@ describe('the local stack', () => {
       password: 'first-admin-password',
     });
     expect(error).toBeNull();
-    const claims = JSON.parse(
-      Buffer.from(data.session!.access_token.split('.')[1]!, 'base64url').toString(),
+    const claims = decodeJwt<{ roles: string[]; permissions: string[] }>(
+      data.session!.access_token,
     );
     expect(claims.roles).toContain('admin');
     expect(claims.permissions).toContain('users:delete');

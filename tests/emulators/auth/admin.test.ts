@@ -6,13 +6,13 @@ import { tokenHash } from '../../../scripts/emulators/auth/otp.ts';
 import { DEMO_ANON_KEY } from '../../../scripts/local/keys.ts';
 import { SUPABASE_URL, useAuthEmulator } from '../../helpers/auth-emulator.ts';
 import { ManualClock } from '../../helpers/clock.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 const clock = new ManualClock();
 const auth = useAuthEmulator({ GOTRUE_MAILER_AUTOCONFIRM: 'true' }, { clock });
 
 let n = 0;
 const email = () => `admin${++n}-${Date.now()}@example.com`;
-const PASSWORD = 'correct-horse-battery';
 
 async function created(attrs: Record<string, unknown> = {}) {
   const address = email();

@@ -3,6 +3,7 @@ import type { MailKind } from '../../../scripts/emulators/auth/mail.ts';
 import { SUPABASE_URL, useAuthEmulator } from '../../helpers/auth-emulator.ts';
 import { appClient } from '../../helpers/browser.ts';
 import { ManualClock } from '../../helpers/clock.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 // Confirmations stay on, as in supabase/config.toml. The limits are raised only because this
 // file sends and verifies far more mail from one address than a person would.
@@ -18,7 +19,6 @@ const auth = useAuthEmulator(
 );
 
 const REDIRECT = 'http://127.0.0.1:3000/auth/callback';
-const PASSWORD = 'correct-horse-battery';
 const NEW_PASSWORD = 'a-brand-new-passphrase';
 
 let n = 0;

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { totp } from '../../../scripts/emulators/auth/mfa/totp.ts';
 import { useAuthEmulator } from '../../helpers/auth-emulator.ts';
 import { ManualClock } from '../../helpers/clock.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 // The MFA Verification Attempt hook as GoTrue calls it, on every TOTP check.
 const clock = new ManualClock();
@@ -32,7 +33,6 @@ beforeAll(async () => {
 });
 
 let n = 0;
-const PASSWORD = 'correct-horse-battery';
 
 async function enrolledUser() {
   const client = auth.client();

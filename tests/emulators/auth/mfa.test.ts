@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { totp } from '../../../scripts/emulators/auth/mfa/totp.ts';
 import { useAuthEmulator } from '../../helpers/auth-emulator.ts';
 import { ManualClock } from '../../helpers/clock.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 const clock = new ManualClock();
 const auth = useAuthEmulator({ GOTRUE_MAILER_AUTOCONFIRM: 'true' }, { clock });
@@ -12,7 +13,6 @@ const code = (secret: string) => totp(secret, clock.now() / 1000);
 
 let n = 0;
 const email = () => `mfa${++n}-${Date.now()}@example.com`;
-const PASSWORD = 'correct-horse-battery';
 
 async function signedUp() {
   const client = auth.client();

@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
 import { SUPABASE_URL, useAuthEmulator } from '../../helpers/auth-emulator.ts';
 import { appClient } from '../../helpers/browser.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 const auth = useAuthEmulator({
   GOTRUE_RATE_LIMIT_VERIFY: '100000',
@@ -10,7 +11,6 @@ const auth = useAuthEmulator({
 
 const REDIRECT = 'http://127.0.0.1:3000/auth/callback';
 const SITE_URL = 'http://127.0.0.1:3000';
-const PASSWORD = 'correct-horse-battery';
 
 let n = 0;
 const email = () => `oauth${++n}-${Date.now()}@example.com`;

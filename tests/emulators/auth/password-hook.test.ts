@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ANON_KEY } from '../../../scripts/local/keys.ts';
 import { SUPABASE_URL, useAuthEmulator } from '../../helpers/auth-emulator.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 // The Password Verification Attempt hook as GoTrue calls it: a test function records every
 // input it gets and answers with the decision planned for that user.
@@ -28,7 +29,6 @@ beforeAll(async () => {
 
 let n = 0;
 const email = () => `pwhook${++n}-${Date.now()}@example.com`;
-const PASSWORD = 'correct-horse-battery';
 
 async function account() {
   const address = email();

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_ANON_KEY } from '../../../scripts/local/keys.ts';
 import { SUPABASE_URL, useAuthEmulator } from '../../helpers/auth-emulator.ts';
 import { ManualClock } from '../../helpers/clock.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 // GoTrue's per-IP limit on POST /token: one token bucket per address for every grant but
 // web3, 30 requests at once, refilled at GOTRUE_RATE_LIMIT_TOKEN_REFRESH per 5 minutes
 // (150 here, as config.toml sets: one request every 2 s).
 const clock = new ManualClock();
 useAuthEmulator({ GOTRUE_MAILER_AUTOCONFIRM: 'true' }, { clock });
-const PASSWORD = 'correct-horse-battery';
 
 /** A client whose requests come from `ip`, as the gateway's X-Forwarded-For says. */
 const from = (ip: string) =>

@@ -2,6 +2,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { SUPABASE_URL, useAuthEmulator } from '../../helpers/auth-emulator.ts';
 import { ManualClock } from '../../helpers/clock.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 // Autoconfirm on; the clock moves by hand past the 10 s refresh token reuse interval.
 const clock = new ManualClock();
@@ -9,7 +10,6 @@ const auth = useAuthEmulator({ GOTRUE_MAILER_AUTOCONFIRM: 'true' }, { clock });
 
 let n = 0;
 const email = () => `user${++n}-${Date.now()}@example.com`;
-const PASSWORD = 'correct-horse-battery';
 
 async function signedUp() {
   const client = auth.client();

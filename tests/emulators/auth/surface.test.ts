@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_ANON_KEY, DEMO_SERVICE_ROLE_KEY } from '../../../scripts/local/keys.ts';
 import { SUPABASE_URL, useAuthEmulator } from '../../helpers/auth-emulator.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 // Every route of GoTrue's API answers; features this emulator leaves off answer exactly as
 // GoTrue does with them disabled (config.toml: no anonymous sign-ins, no SAML, no phone).
 const auth = useAuthEmulator({ GOTRUE_MAILER_AUTOCONFIRM: 'true' });
-const PASSWORD = 'correct-horse-battery';
 
 /** A raw request as auth-js sends it (API version 2024-01-01), with the anon key. */
 async function call(

@@ -2,7 +2,8 @@ import { expect } from 'vitest';
 import { totp } from '../../../scripts/emulators/auth/mfa/totp.ts';
 import type { Clock } from '../../../shared/clock.ts';
 import type { FunctionsHarness } from '../../helpers/functions.ts';
-import { fixtures, PASSWORD, type TestUser } from '../api/fixtures.ts';
+import { PASSWORD } from '../../helpers/people.ts';
+import { fixtures, type TestUser } from '../api/fixtures.ts';
 
 /** A signed-in user with their second factor verified: the token is at aal2. */
 export interface Aal2User extends TestUser {

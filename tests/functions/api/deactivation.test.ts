@@ -2,7 +2,8 @@ import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { SUPABASE_URL } from '../../helpers/auth-emulator.ts';
 import { server } from '../../helpers/msw.ts';
-import { fixtures, PASSWORD, useApi } from './fixtures.ts';
+import { PASSWORD } from '../../helpers/people.ts';
+import { fixtures, useApi } from './fixtures.ts';
 
 const fx = useApi();
 const { signUp, signIn, admin, api } = fixtures(fx);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
 import { DEMO_CRM_ENCRYPTION_KEY } from '../../../scripts/local/keys.ts';
 import { type FunctionsHarness, useFunctions } from '../../helpers/functions.ts';
-
-export const PASSWORD = 'a-sturdy-password';
+import { PASSWORD } from '../../helpers/people.ts';
 
 /**
  * The functions with auto-confirmed sign-ups and no per-IP limits (every test calls from one
@@ -29,8 +29,7 @@ export interface TestUser {
   sessionId: string;
 }
 
-const sessionIdOf = (token: string): string =>
-  JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).session_id;
+const sessionIdOf = (token: string): string => decodeJwt(token).session_id as string;
 
 /** Helpers over one harness: users signed up through Auth, admins made in SQL. */
 export function fixtures(fx: FunctionsHarness) {

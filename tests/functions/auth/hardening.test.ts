@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useFunctions } from '../../helpers/functions.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 const fx = useFunctions(
   { GOTRUE_MAILER_AUTOCONFIRM: 'true' },
@@ -10,7 +11,6 @@ const fx = useFunctions(
     AUTH_RATE_LIMIT_PER_ACCOUNT: 3,
   },
 );
-const PASSWORD = 'a-sturdy-password';
 const newEmail = () => `h-${randomUUID().slice(0, 8)}@example.com`;
 
 async function signedUp() {

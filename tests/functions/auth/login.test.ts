@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../helpers/clock.ts';
 import { useFunctions } from '../../helpers/functions.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 const clock = new ManualClock();
 const fx = useFunctions(
@@ -11,7 +12,6 @@ const fx = useFunctions(
 
 let n = 0;
 const email = () => `login${++n}-${Date.now()}@example.com`;
-const PASSWORD = 'a-sturdy-password';
 
 async function register(address = email()) {
   const res = await fx.call('auth', '/register', {

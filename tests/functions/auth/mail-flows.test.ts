@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { useFunctions } from '../../helpers/functions.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 // Confirmations stay on (config.toml): confirmed accounts are made with the admin API.
 const fx = useFunctions();
 
 let n = 0;
 const email = (tag: string) => `${tag}${++n}-${Date.now()}@example.com`;
-const PASSWORD = 'a-sturdy-password';
 const mailbox = () => fx.auth.emulator.deps.mailbox;
 
 async function confirmedUser(tag: string) {

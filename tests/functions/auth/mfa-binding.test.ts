@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { totp } from '../../../scripts/emulators/auth/mfa/totp.ts';
 import { ManualClock } from '../../helpers/clock.ts';
 import { useFunctions } from '../../helpers/functions.ts';
+import { fixtures } from '../api/fixtures.ts';
 
 // ADMIN_MFA_REQUIRED as deployed: administrative routes want aal2 from everyone.
 const clock = new ManualClock();
@@ -10,22 +11,9 @@ const fx = useFunctions(
   { ADMIN_MFA_REQUIRED: true },
   { clock },
 );
-const PASSWORD = 'a-sturdy-password';
-let n = 0;
-
-async function signUp(): Promise<{ id: string; email: string; token: string }> {
-  const email = `bind${++n}-${Date.now()}@example.com`;
-  const res = await fx.call('auth', '/register', { json: { email, password: PASSWORD } });
-  expect(res.status).toBe(201);
-  const body = await res.json();
-  return { id: body.user.id, email, token: body.session.access_token };
-}
-
-async function signIn(email: string): Promise<string> {
-  const res = await fx.call('auth', '/login', { json: { email, password: PASSWORD } });
-  expect(res.status).toBe(200);
-  return (await res.json()).access_token;
-}
+const { signUp, signIn: signInAs } = fixtures(fx);
+/** A fresh aal1 access token for `email`. */
+const signIn = async (email: string) => (await signInAs(email)).token;
 
 /** Enrols and verifies TOTP with `token`; returns the factor and an aal2 access token. */
 async function enrolTotp(token: string) {

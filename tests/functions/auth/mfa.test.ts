@@ -1,11 +1,12 @@
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { totp } from '../../../scripts/emulators/auth/mfa/totp.ts';
 import { useFunctions } from '../../helpers/functions.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 const fx = useFunctions({ GOTRUE_MAILER_AUTOCONFIRM: 'true' });
 
 let n = 0;
-const PASSWORD = 'a-sturdy-password';
 
 async function signedIn() {
   const address = `mfa${++n}-${Date.now()}@example.com`;
@@ -13,9 +14,6 @@ async function signedIn() {
   expect(res.status).toBe(201);
   return (await res.json()).session.access_token as string;
 }
-
-const claims = (token: string) =>
-  JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
 
 async function enroll(token: string, friendly_name = 'Phone') {
   const res = await fx.call('auth', '/mfa/enroll', { token, json: { friendly_name } });
@@ -45,7 +43,7 @@ async function withVerifiedFactor() {
 describe('MFA enrol → challenge → verify', () => {
   it('raises the session to aal2 with a TOTP code', async () => {
     const token = await signedIn();
-    expect(claims(token).aal).toBe('aal1');
+    expect(decodeJwt(token).aal).toBe('aal1');
     const factor = await enroll(token);
     expect(factor).toMatchObject({ type: 'totp', friendly_name: 'Phone' });
     expect(factor.totp.secret).toMatch(/^[A-Z2-7]+$/);
@@ -73,7 +71,7 @@ describe('MFA enrol → challenge → verify', () => {
     expect(res.status).toBe(200);
     const session = await res.json();
     expect(session).toMatchObject({ token_type: 'bearer', refresh_token: expect.any(String) });
-    expect(claims(session.access_token).aal).toBe('aal2');
+    expect(decodeJwt(session.access_token).aal).toBe('aal2');
 
     const list = await fx.call('auth', '/mfa/factors', { token: session.access_token });
     expect(list.status).toBe(200);

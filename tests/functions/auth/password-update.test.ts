@@ -4,12 +4,12 @@ import {
   RECOVERY_WINDOW_SECONDS,
 } from '../../../shared/functions/auth/routes/password-update.ts';
 import { useFunctions } from '../../helpers/functions.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 const fx = useFunctions({ GOTRUE_MAILER_AUTOCONFIRM: 'true' });
 
 let n = 0;
 const email = () => `pw${++n}-${Date.now()}@example.com`;
-const PASSWORD = 'a-sturdy-password';
 const NEW_PASSWORD = 'an-even-sturdier-password';
 
 async function register() {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useFunctions } from '../../helpers/functions.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 
 // Confirmation on, as in supabase/config.toml: a sign-up never gets a session at once.
 const fx = useFunctions();
-const PASSWORD = 'a-sturdy-password';
 
 const register = (email: string) =>
   fx.call('auth', '/register', { json: { email, password: PASSWORD, first_name: 'Ada' } });

@@ -1,11 +1,11 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { useAuthEmulator } from '../../helpers/auth-emulator.ts';
+import { PASSWORD } from '../../helpers/people.ts';
 import { grant } from './fixtures.ts';
 
 // The hook is enabled in supabase/config.toml, which the emulator reads.
 const auth = useAuthEmulator({ GOTRUE_MAILER_AUTOCONFIRM: 'true' });
-const PASSWORD = 'correct-horse-battery';
 
 describe('access tokens through Supabase Auth (emulated) with the hook enabled', () => {
   it('carry roles and permissions next to every standard claim', async () => {

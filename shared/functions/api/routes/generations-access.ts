@@ -6,7 +6,9 @@ import { findGeneration, type GenerationRow } from '../../../generations/generat
 import type { AppEnv } from '../../../http/context.ts';
 import { withCaller } from '../../../http/doors.ts';
 import { currentUser } from '../../../http/middleware/auth.ts';
+import { readsHistoryByPermission } from '../../../projects/history.ts';
 import { generationNotFound } from './generations-schemas.ts';
+import { auditHistoryRead } from './history-reads.ts';
 import { notAllowed } from './projects-schemas.ts';
 
 export interface GenerationScope {
@@ -18,7 +20,8 @@ export interface GenerationScope {
 /**
  * Runs `fn` as the caller, in one transaction, on a generation they can see (404 exactly like
  * a missing one otherwise). A refusal after that (RLS, or a function raising 42501) can only
- * mean "seen but not yours to change": a 403.
+ * mean "seen but not yours to change": a 403. A generation seen by `projects:read_history`
+ * rather than membership is a read of the project's history, and is audited.
  */
 export async function inGeneration<T>(
   c: Context<AppEnv>,
@@ -27,12 +30,18 @@ export async function inGeneration<T>(
 ): Promise<T> {
   // Generation routes are for users only (requireUser), so the caller is a user.
   const user = currentUser(c.var.principal);
-  return withCaller(c, async (tx) => {
+  const { result, projectId, byPermission } = await withCaller(c, async (tx) => {
     const generation = await findGeneration(tx, id);
     if (!generation) throw generationNotFound();
-    return fn({ tx, generation, user });
+    return {
+      result: await fn({ tx, generation, user }),
+      projectId: generation.projectId,
+      byPermission: await readsHistoryByPermission(tx, generation.projectId),
+    };
   }).catch((err: unknown) => {
     if (isPg(err, INSUFFICIENT_PRIVILEGE)) throw notAllowed(err);
     throw err;
   });
+  await auditHistoryRead(c, projectId, byPermission);
+  return result;
 }

@@ -6,7 +6,9 @@ import { cursorCodec } from '../../../http/cursor.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
+import { readsHistoryByPermission } from '../../../projects/history.ts';
 import { GenerationSchema, toGeneration } from './generations-schemas.ts';
+import { auditHistoryRead } from './history-reads.ts';
 import { inProject } from './projects-access.ts';
 import { ProjectIdParam } from './projects-schemas.ts';
 
@@ -44,14 +46,16 @@ export function registerGenerationsList(app: App): void {
     const scope = `generations:${id}:${query.status ?? '*'}`;
     const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, scope);
     const after = await cursors.decode(query);
-    const rows = await inProject(c, id, ({ tx }) =>
-      listGenerations(tx, id, {
+    const { rows, byPermission } = await inProject(c, id, async ({ tx, project }) => ({
+      rows: await listGenerations(tx, id, {
         status: query.status,
         order: query.order,
         after,
         limit: query.limit + 1,
       }),
-    );
+      byPermission: project.role === null && (await readsHistoryByPermission(tx, id)),
+    }));
+    await auditHistoryRead(c, id, byPermission);
     return c.json(await toPage(cursors, query, rows, toGeneration), 200);
   });
 }

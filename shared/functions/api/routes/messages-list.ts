@@ -4,8 +4,9 @@ import { cursorCodec } from '../../../http/cursor.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { audit } from '../../../identity/audit-request.ts';
-import { listMessages, readsAnyHistory } from '../../../projects/messages.ts';
+import { readsHistoryByPermission } from '../../../projects/history.ts';
+import { listMessages } from '../../../projects/messages.ts';
+import { auditHistoryRead } from './history-reads.ts';
 import { MessageSchema, toMessage } from './messages-schemas.ts';
 import { inProject } from './projects-access.ts';
 import { ProjectIdParam } from './projects-schemas.ts';
@@ -47,11 +48,9 @@ export function registerMessagesList(app: App): void {
     const { rows, byPermission } = await inProject(c, id, async ({ tx, project }) => ({
       rows: await listMessages(tx, id, { order: query.order, after, limit: query.limit + 1 }),
       // Asked of the database, which RLS also asked: the two can never disagree.
-      byPermission: project.role === null && (await readsAnyHistory(tx)),
+      byPermission: project.role === null && (await readsHistoryByPermission(tx, id)),
     }));
-    if (byPermission) {
-      await audit(c, 'project.history_read', { targetType: 'project', targetId: id });
-    }
+    await auditHistoryRead(c, id, byPermission);
     return c.json(await toPage(cursors, query, rows, toMessage), 200);
   });
 }
