@@ -42,6 +42,7 @@ Ready in ${elapsed()}.
   Realtime         ${url.replace(/^http/, 'ws')}/realtime/v1 (WebSocket; REST at ${url}/realtime/v1/api)
   Mailbox          ${url}/mailbox (Auth mail: confirmations, magic links, resets)
   Storage          ${url}/storage/v1 (bytes in ${env.LOCAL_DATA_DIR}/storage)
+  WhatsApp         ${url}/graph (Graph API emulator; POST /graph/_emulator/inbound to write in)
   Functions        ${stack.functions.map((f) => `${url}/functions/v1/${f}`).join('\n                   ')}
   API docs         ${url}/functions/v1/api/docs
   Worker           ${stack.worker?.opsUrl}/health and /metrics (LLM emulator at ${url}/llm/v1)

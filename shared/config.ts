@@ -36,6 +36,19 @@ export const postgresUrl = z
 
 export const logLevel = z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info');
 
+/** 32 bytes, base64 or base64url: an AES-256 key. */
+export const encryptionKey = z.string().refine(
+  (v) => {
+    if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(v)) return false;
+    try {
+      return atob(v.replace(/=$/, '').replace(/-/g, '+').replace(/_/g, '/')).length === 32;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be 32 bytes, base64 (openssl rand -base64 32)' },
+);
+
 /** Comma-separated list, trimmed, empties dropped. */
 export const csv = z.string().transform((v) =>
   v
@@ -104,6 +117,20 @@ export const functionEnvSchema = z.object({
     .string()
     .min(8, { message: 'must be at least 8 characters' })
     .optional(),
+  /**
+   * The Meta app's secret (App settings → Basic): the whatsapp function verifies every
+   * delivery's X-Hub-Signature-256 with it, and refuses all of them (503) without it.
+   */
+  WHATSAPP_APP_SECRET: z.string().min(1).optional(),
+  /** What Meta's subscription handshake must present as `hub.verify_token`. */
+  WHATSAPP_VERIFY_TOKEN: z.string().min(1).optional(),
+  /** Unsigned or forged webhook requests per address per minute before 429; 0: no limit. */
+  WHATSAPP_UNSIGNED_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(30),
+  /**
+   * Seals WhatsApp channels' access tokens (AES-256-GCM): 32 random bytes, base64
+   * (`openssl rand -base64 32`). The worker opens them with the same key.
+   */
+  CRM_ENCRYPTION_KEY: encryptionKey.optional(),
 });
 
 export type FunctionConfig = z.infer<typeof functionEnvSchema>;

@@ -16,6 +16,10 @@ export const ErrorCodes = {
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   email_taken: { status: 409, title: 'Email address already registered' },
+  template_required: {
+    status: 409,
+    title: 'Outside the 24-hour customer service window: send a template',
+  },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   validation_failed: { status: 422, title: 'Validation failed' },

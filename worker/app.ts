@@ -4,8 +4,11 @@ import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { createDb } from '../shared/db/client.ts';
 import { asService } from '../shared/db/doors.ts';
+import { JOB_NAMES, JOBS } from '../shared/jobs/queues.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
 import { databaseUrl, type WorkerEnv } from './config.ts';
+import type { CrmDeps } from './crm/context.ts';
+import { crmDepsFromConfig } from './crm/deps.ts';
 import { CancelListener } from './generation/cancels.ts';
 import type { GenerationDeps } from './generation/context.ts';
 import { PresenceWatcher } from './generation/presence.ts';
@@ -28,6 +31,8 @@ export interface WorkerOptions {
   env?: Record<string, string | undefined>;
   /** Replaces the handler map (benchmarks run no-op jobs through the same runner). */
   handlers?: (deps: GenerationDeps) => JobHandlers;
+  /** Replaces the CRM's Graph API client, cipher or storage (tests). */
+  crm?: Partial<CrmDeps>;
   /** A WebSocket constructor for Realtime presence under Node tests. */
   realtimeTransport?: unknown;
   /** Overrides the generation settings' publisher limits and the like. */
@@ -62,7 +67,9 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     opts.log ?? createLogger({ level: config.LOG_LEVEL, bindings: { service: 'worker' } });
   const env = opts.env ?? process.env;
   const url = databaseUrl(config);
-  const db = createDb(url, { max: config.WORKER_CONCURRENCY * 2 + 4, name: 'worker' });
+  // The CRM's queues run their own number of jobs at once (shared/jobs/queues.ts).
+  const crmSlots = JOB_NAMES.reduce((n, name) => n + (JOBS[name].concurrency ?? 0), 0);
+  const db = createDb(url, { max: config.WORKER_CONCURRENCY * 2 + 4 + crmSlots, name: 'worker' });
   const metrics = new WorkerMetrics();
   const host = hostname();
   const workerId = `${host}:${process.pid}:${randomUUID()}`;
@@ -131,7 +138,12 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
   opts.tune?.(deps);
   const runner = new JobRunner({
     databaseUrl: url,
-    handlers: opts.handlers ? opts.handlers(deps) : jobHandlers({ generation: deps }),
+    handlers: opts.handlers
+      ? opts.handlers(deps)
+      : jobHandlers({
+          generation: deps,
+          crm: { ...crmDepsFromConfig(config, { db, clock, log }), ...opts.crm },
+        }),
     concurrency: config.WORKER_CONCURRENCY,
     db,
     clock,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { logLevel, parseEnv, postgresUrl } from '../shared/config.ts';
+import { encryptionKey, logLevel, parseEnv, postgresUrl } from '../shared/config.ts';
 import { llmEnvSchema } from './llm/config.ts';
+import { graphEnvSchema } from './whatsapp/config.ts';
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 const count = (min: number, max: number, fallback: number) =>
@@ -56,12 +57,18 @@ export const workerEnvSchema = z
     /** `/health` and `/metrics` (Prometheus); 0 picks a free port. */
     WORKER_PORT: port.default(9464),
     WORKER_HOST: z.string().min(1).default('127.0.0.1'),
-    /** For Realtime presence (`cancel_on_disconnect`); without them that option is ignored. */
+    /**
+     * For Realtime presence (`cancel_on_disconnect`) and Storage (WhatsApp media, purges);
+     * without them that option is ignored and media is kept by reference only.
+     */
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
+    /** Opens WhatsApp channels' access tokens; the same key the API sealed them with. */
+    CRM_ENCRYPTION_KEY: encryptionKey.optional(),
     LOG_LEVEL: logLevel,
   })
   .extend(llmEnvSchema.shape)
+  .extend(graphEnvSchema.shape)
   .refine((env) => Boolean(env?.DATABASE_URL || env?.SUPABASE_DB_URL), {
     message: 'set DATABASE_URL (or SUPABASE_DB_URL)',
     path: ['DATABASE_URL'],

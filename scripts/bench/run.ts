@@ -10,6 +10,7 @@ import { apiVersusSql } from './api-vs-sql.ts';
 import { pipelineFigures } from './pipeline.ts';
 import { type BenchRow, printTable, regressions, writeJson } from './report.ts';
 import { sequentialCosts } from './sequential.ts';
+import { whatsappWebhooks } from './whatsapp-webhooks.ts';
 
 // `npm run bench`: every figure is a ratio to a baseline measured in the same run, so the
 // numbers compare across noisy machines. Timings are never asserted in tests.
@@ -38,6 +39,8 @@ try {
   rows.push(...(await apiVersusSql(stack, dataDir)));
   console.log('The job pipeline…');
   rows.push(...(await pipelineFigures(stack, dataDir)));
+  console.log('WhatsApp webhooks under load…');
+  rows.push(...(await whatsappWebhooks(stack, env, dataDir)));
 } catch (err) {
   console.error(err);
   process.exitCode = 1;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { csv, logLevel, postgresUrl } from '../../shared/config.ts';
+import { csv, encryptionKey, logLevel, postgresUrl } from '../../shared/config.ts';
 import {
   DEMO_ANON_KEY,
+  DEMO_CRM_ENCRYPTION_KEY,
   DEMO_CURSOR_SECRET,
   DEMO_JWT_SECRET,
   DEMO_SERVICE_ROLE_KEY,
@@ -50,6 +51,10 @@ export const localEnvSchema = z
     LOG_LEVEL: logLevel,
     /** Signs the Graph API emulator's webhooks; the whatsapp function verifies with it. */
     WHATSAPP_APP_SECRET: z.string().min(1).default('local-whatsapp-app-secret'),
+    /** What Meta's handshake must present (`hub.verify_token`) to the local webhook. */
+    WHATSAPP_VERIFY_TOKEN: z.string().min(1).default('local-whatsapp-verify-token'),
+    /** Seals channels' access tokens; the functions and the worker share it. */
+    CRM_ENCRYPTION_KEY: encryptionKey.default(DEMO_CRM_ENCRYPTION_KEY),
     /** The worker's `/health` and `/metrics` (when the stack starts the worker). */
     WORKER_PORT: port.default(54330),
   })

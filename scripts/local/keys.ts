@@ -8,6 +8,9 @@ export const DEMO_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characte
 /** Signs list cursors locally; a deployment sets its own CURSOR_SECRET. */
 export const DEMO_CURSOR_SECRET = 'local-cursor-secret-with-at-least-32-characters';
 
+/** Seals WhatsApp channels' tokens locally (32 bytes, base64); a deployment sets its own. */
+export const DEMO_CRM_ENCRYPTION_KEY = 'bG9jYWwtY3JtLWtleS0zMi1ieXRlcy1sb25nLW9rPz8=';
+
 /** Seals the app-client signing keys locally; a deployment sets its own TOKEN_KEYS_SECRET. */
 export const DEMO_TOKEN_KEYS_SECRET = 'local-token-keys-secret-with-at-least-32-characters';
 

@@ -287,6 +287,9 @@ function buildFunctions(
     TOKEN_KEYS_SECRET: env.TOKEN_KEYS_SECRET,
     CORS_ORIGINS: env.CORS_ORIGINS.join(','),
     LOG_LEVEL: env.LOG_LEVEL,
+    WHATSAPP_APP_SECRET: env.WHATSAPP_APP_SECRET,
+    WHATSAPP_VERIFY_TOKEN: env.WHATSAPP_VERIFY_TOKEN,
+    CRM_ENCRYPTION_KEY: env.CRM_ENCRYPTION_KEY,
   };
   const config = parseEnv(functionEnvSchema, functionEnv);
   const log = createLogger({ level: config.LOG_LEVEL });

@@ -19,7 +19,9 @@ export interface LocalWorker {
 
 /**
  * What the worker gets from the stack: its database, the LLM emulator (unless LLM_BASE_URL
- * names a real model), Realtime for presence, and a workspaces folder under the local data.
+ * names a real model), the Graph API emulator (unless GRAPH_API_BASE_URL names Meta's),
+ * Realtime and Storage, the functions' key for sealed channel tokens, and a workspaces folder
+ * under the local data.
  * Everything else of this environment passes through (FLUTTER_BIN, WORKER_CONCURRENCY…).
  */
 export function localWorkerEnv(opts: {
@@ -41,6 +43,8 @@ export function localWorkerEnv(opts: {
     WORKSPACES_DIR: process.env.WORKSPACES_DIR || resolve(env.LOCAL_DATA_DIR, 'workspaces'),
     SUPABASE_URL: gatewayUrl,
     SUPABASE_SERVICE_ROLE_KEY: env.SERVICE_ROLE_KEY,
+    GRAPH_API_BASE_URL: process.env.GRAPH_API_BASE_URL || `${gatewayUrl}/graph`,
+    CRM_ENCRYPTION_KEY: env.CRM_ENCRYPTION_KEY,
     WORKER_PORT: String(env.WORKER_PORT),
     LOG_LEVEL: env.LOG_LEVEL,
     ...opts.overrides,

@@ -112,4 +112,38 @@ export const CONSTRAINTS: Record<string, ConstraintMeaning> = {
   code_generations_prompt_length: field('body.prompt', 'Use 1 to 20000 characters'),
   code_generations_kind_check: field('body.kind', 'Use generate, fix or build'),
   code_generations_files_size: field('body.files', 'Files may hold at most 2 MB in all'),
+  // the CRM (20261129003000_crm_tables.sql)
+  crm_channels_phone_number_id_key: {
+    code: 'conflict',
+    path: 'body.phone_number_id',
+    message: 'That number is already connected to a project',
+  },
+  crm_channels_phone_number_id_format: field('body.phone_number_id', "Use Meta's numeric id"),
+  crm_channels_name_length: field('body.name', 'Use 1 to 120 characters'),
+  crm_clients_project_phone_key: {
+    code: 'conflict',
+    path: 'body.phone',
+    message: 'A client of this project already has that phone number',
+  },
+  crm_clients_project_email_key: {
+    code: 'conflict',
+    path: 'body.email',
+    message: 'A client of this project already has that email address',
+  },
+  crm_clients_phone_format: field(
+    'body.phone',
+    'Use an international number: + and 7 to 15 digits',
+  ),
+  crm_clients_name_length: field('body.name', 'Use 1 to 200 characters'),
+  crm_clients_email_format: field('body.email', 'Use an email address'),
+  crm_clients_profile_type_format: field('body.profile_type', 'Use 1 to 50 of a-z, 0-9, _ and -'),
+  crm_clients_tags_count: field('body.tags', 'Use at most 50 tags'),
+  crm_clients_notes_length: field('body.notes', 'Use at most 20000 characters'),
+  crm_templates_name_language_key: {
+    code: 'conflict',
+    path: 'body.name',
+    message: 'This project already has a template with that name and language',
+  },
+  crm_templates_size: field('body', 'A template may hold at most 64 KB of parameters and buttons'),
+  crm_classifiers_rules_size: field('body.rules', 'Rules may hold at most 64 KB'),
 };

@@ -26,6 +26,13 @@ export interface AppOptions {
   bodyLimitBytes: number;
   log: Logger;
   services: Services;
+  /** Paths (under the function's prefix) whose body the route reads raw, unparsed. */
+  rawBodyPaths?: string[];
+  /**
+   * Routes that take files: a path pattern (under the function's prefix) and the larger body
+   * limit that applies to it instead of `bodyLimitBytes`.
+   */
+  largeBodies?: Array<{ path: RegExp; bytes: number }>;
 }
 
 const ALLOWED_HEADERS = [
@@ -70,19 +77,26 @@ export function createApp(opts: AppOptions): App {
     }),
   );
   app.use(requestLine());
-  app.use(
+  const limitOf = (maxSize: number) =>
     bodyLimit({
-      maxSize: opts.bodyLimitBytes,
+      maxSize,
       onError: (c) =>
         problemResponse(
           c,
           new AppError('payload_too_large', {
-            detail: `The request body exceeds ${opts.bodyLimitBytes} bytes`,
+            detail: `The request body exceeds ${maxSize} bytes`,
           }),
         ),
-    }),
-  );
-  app.use(jsonBody());
+    });
+  const defaultLimit = limitOf(opts.bodyLimitBytes);
+  const prefix = `/${opts.name}`;
+  const large = (opts.largeBodies ?? []).map((l) => ({ path: l.path, limit: limitOf(l.bytes) }));
+  app.use((c, next) => {
+    const path = c.req.path.slice(prefix.length);
+    const hit = large.find((l) => l.path.test(path));
+    return (hit ? hit.limit : defaultLimit)(c, next);
+  });
+  app.use(jsonBody({ raw: opts.rawBodyPaths?.map((p) => `/${opts.name}${p}`) }));
   app.use(async (c, next) => {
     c.set('services', opts.services);
     c.set('principal', ANONYMOUS);

@@ -34,6 +34,11 @@ export interface Services {
    * `Sb-Forwarded-For` so Auth's own per-IP limits apply to them, not to this function.
    */
   authClient(opts?: { ip?: string; accessToken?: string }): SupabaseClient;
+  /**
+   * Storage (supabase-js `.storage`) as the caller whose access token is given, so Storage's
+   * RLS decides what they reach; the anon key's identity without one.
+   */
+  storage(accessToken?: string): SupabaseClient['storage'];
   /** supabase-js with the service-role key, for the Auth admin API only. */
   adminClient(): SupabaseClient;
   /** Closes the pool; the instance is done. */

@@ -19,6 +19,8 @@ export interface JobDefinition<P extends z.ZodType = z.ZodType> {
   queue: Omit<Queue, 'name'>;
   /** Per-job options derived from the payload (a job id, a singleton key). */
   sendOptions?: (payload: z.infer<P>) => Pick<SendOptions, 'id' | 'singletonKey' | 'priority'>;
+  /** Jobs of this queue one worker runs at once; the worker's WORKER_CONCURRENCY when absent. */
+  concurrency?: number;
 }
 
 /** Runs one code generation (`code_generations.id`); the job's id is the generation's. */
@@ -33,6 +35,31 @@ export type GenerationJob = z.infer<typeof GenerationJob>;
  * handler consumes it; pg-boss's redrive sends them back).
  */
 export const GENERATION_DEAD_LETTER = 'generation.dead';
+
+/** Applies stored webhook items (`private.whatsapp_intake` keys) in the worker. */
+export const WhatsappIntakeJob = z.strictObject({
+  keys: z.array(z.string().min(1).max(512)).min(1).max(1000),
+});
+export type WhatsappIntakeJob = z.infer<typeof WhatsappIntakeJob>;
+
+/** Sends one queued outbound message (`crm_messages.id`); the job's id is the message's. */
+export const WhatsappSendJob = z.strictObject({ message_id: z.uuid() });
+export type WhatsappSendJob = z.infer<typeof WhatsappSendJob>;
+
+/** Fetches an inbound message's media from the Graph API into Storage. */
+export const WhatsappMediaJob = z.strictObject({ message_id: z.uuid() });
+export type WhatsappMediaJob = z.infer<typeof WhatsappMediaJob>;
+
+/** Removes a deleted client's files from Storage. */
+export const CrmPurgeJob = z.strictObject({ project_id: z.uuid(), client_id: z.uuid() });
+export type CrmPurgeJob = z.infer<typeof CrmPurgeJob>;
+
+/** Runs one CSV import of clients (`crm_imports.id`); the job's id is the import's. */
+export const CrmImportJob = z.strictObject({ import_id: z.uuid() });
+export type CrmImportJob = z.infer<typeof CrmImportJob>;
+
+/** The dead-letter queue of the WhatsApp and CRM queues: jobs that failed every attempt. */
+export const WHATSAPP_DEAD_LETTER = 'whatsapp.dead';
 
 /** Types a definition by its payload schema (what `satisfies` alone cannot infer). */
 const defineJob = <P extends z.ZodType>(def: JobDefinition<P>): JobDefinition<P> => def;
@@ -62,6 +89,92 @@ const definitions = {
       deleteAfterSeconds: 7 * 24 * 3600,
     },
     sendOptions: (p) => ({ id: p.generation_id, singletonKey: p.project_id }),
+  }),
+  // The CRM's queues (20261129003030_crm_queues.sql).
+  [WHATSAPP_DEAD_LETTER]: defineJob({
+    payload: z.record(z.string(), z.unknown()),
+    queue: { policy: 'standard', retryLimit: 0, deleteAfterSeconds: 30 * 24 * 3600 },
+  }),
+  'whatsapp.intake': defineJob({
+    payload: WhatsappIntakeJob,
+    queue: {
+      policy: 'standard',
+      retryLimit: 10,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 300,
+      expireInSeconds: 300,
+      notify: true,
+      deadLetter: WHATSAPP_DEAD_LETTER,
+      deleteAfterSeconds: 7 * 24 * 3600,
+    },
+    // Short database work each; a burst of webhooks drains in parallel.
+    concurrency: 8,
+  }),
+  'whatsapp.send': defineJob({
+    payload: WhatsappSendJob,
+    queue: {
+      policy: 'standard',
+      retryLimit: 3,
+      retryDelay: 10,
+      retryBackoff: true,
+      retryDelayMax: 300,
+      expireInSeconds: 900,
+      notify: true,
+      deadLetter: WHATSAPP_DEAD_LETTER,
+      deleteAfterSeconds: 7 * 24 * 3600,
+    },
+    // One job per message: enqueueing it twice is a programming error, not a second send.
+    sendOptions: (p) => ({ id: p.message_id }),
+    concurrency: 4,
+  }),
+  'whatsapp.media': defineJob({
+    payload: WhatsappMediaJob,
+    queue: {
+      policy: 'standard',
+      retryLimit: 5,
+      retryDelay: 10,
+      retryBackoff: true,
+      retryDelayMax: 600,
+      expireInSeconds: 900,
+      notify: true,
+      deadLetter: WHATSAPP_DEAD_LETTER,
+      deleteAfterSeconds: 7 * 24 * 3600,
+    },
+    concurrency: 2,
+  }),
+  'crm.purge': defineJob({
+    payload: CrmPurgeJob,
+    queue: {
+      policy: 'standard',
+      retryLimit: 10,
+      retryDelay: 30,
+      retryBackoff: true,
+      retryDelayMax: 3600,
+      expireInSeconds: 900,
+      notify: true,
+      deadLetter: WHATSAPP_DEAD_LETTER,
+      deleteAfterSeconds: 7 * 24 * 3600,
+    },
+    concurrency: 1,
+  }),
+  // 20261129004020_crm_imports.sql
+  'crm.import': defineJob({
+    payload: CrmImportJob,
+    queue: {
+      policy: 'standard',
+      retryLimit: 2,
+      retryDelay: 30,
+      retryBackoff: true,
+      retryDelayMax: 600,
+      expireInSeconds: 1800,
+      notify: true,
+      deadLetter: WHATSAPP_DEAD_LETTER,
+      deleteAfterSeconds: 7 * 24 * 3600,
+    },
+    sendOptions: (p) => ({ id: p.import_id }),
+    // One large import at a time per worker: each holds a transaction and a connection.
+    concurrency: 1,
   }),
 };
 

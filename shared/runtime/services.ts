@@ -126,6 +126,11 @@ export function createServices(
           },
         },
       }),
+    storage: (accessToken) =>
+      createClient(config.SUPABASE_URL, config.SUPABASE_ANON_KEY, {
+        auth: NO_SESSION,
+        ...(accessToken ? { accessToken: async () => accessToken } : {}),
+      }).storage,
     adminClient: () => admin,
     close: async () => {
       await errors.flush();

@@ -21,7 +21,8 @@ export interface Snapshot {
   /** Every row version in the public tables, by `table:ctid:xmin`. */
   rows: Map<string, Row>;
   /**
-   * The user, the projects they belong to and those projects' generations: the rows they may
+   * The user, the projects they belong to, and those projects' generations and CRM clients,
+   * channels and messages (a message's attempts name only the message): the rows they may
    * change mention one.
    */
   mine: string[];
@@ -53,7 +54,13 @@ export async function snapshotter(sql: Pool) {
     `select '#mine', project_id::text, '' from public.project_members where user_id = $1
      union select '#mine', id::text, '' from public.projects where owner_id = $1
      union select '#mine', g.id::text, '' from public.code_generations g
-       join public.project_members m on m.project_id = g.project_id and m.user_id = $1`,
+       join public.project_members m on m.project_id = g.project_id and m.user_id = $1
+     union select '#mine', x.id::text, '' from public.crm_messages x
+       join public.project_members m on m.project_id = x.project_id and m.user_id = $1
+     union select '#mine', x.id::text, '' from public.crm_clients x
+       join public.project_members m on m.project_id = x.project_id and m.user_id = $1
+     union select '#mine', x.id::text, '' from public.crm_channels x
+       join public.project_members m on m.project_id = x.project_id and m.user_id = $1`,
   ].join(' union all ');
   const seen = new Map<string, Row>();
 

@@ -4,8 +4,6 @@ import { DEMO_ANON_KEY, DEMO_SERVICE_ROLE_KEY } from '../../scripts/local/keys.t
 import { appClient } from './browser.ts';
 import { PASSWORD } from './people.ts';
 
-/** A password the Auth emulator accepts (long, and not a common or guessable one). */
-
 /** A confirmed account, made with the Auth admin API (as the service role). */
 export async function createUser(gatewayUrl: string, email: string): Promise<string> {
   const admin = appClient(gatewayUrl, { key: DEMO_SERVICE_ROLE_KEY });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listClients } from '../../shared/crm/clients.ts';
+import { listTimeline } from '../../shared/crm/timeline.ts';
 import type { Pool, Tx } from '../../shared/db/client.ts';
 import { asService, asUser } from '../../shared/db/doors.ts';
 import type { Position } from '../../shared/db/keyset.ts';
@@ -9,6 +11,7 @@ import { listUsers } from '../../shared/identity/users.ts';
 import { findUserIdByEmail, listMembers } from '../../shared/projects/members.ts';
 import { listMessages } from '../../shared/projects/messages.ts';
 import { listProjects } from '../../shared/projects/projects.ts';
+import { type LargeCrm, seedLargeCrm } from '../fixtures/large-crm.ts';
 import { type LargeSeed, relationSizes, seedLargeTables } from '../fixtures/large-tables.ts';
 import { useTestDatabase } from '../helpers/db.ts';
 import { indexesUsed, planProblems, planRecorder } from '../helpers/plans.ts';
@@ -23,10 +26,12 @@ const PAGE = 21;
 const db = useTestDatabase();
 let rec: ReturnType<typeof planRecorder>;
 let seed: LargeSeed;
+let crm: LargeCrm;
 let sizes: Map<string, number>;
 
 beforeAll(async () => {
   seed = await seedLargeTables(db.sql);
+  crm = await seedLargeCrm(db.sql, seed);
   sizes = await relationSizes(db.sql);
   rec = planRecorder(db.url);
 });
@@ -51,6 +56,8 @@ interface Case {
 const asAdmin = <T>(pool: Pool, fn: (tx: Tx) => Promise<T>) =>
   asUser(pool, claimsOf(seed.admin), fn);
 const page = (n: number) => (r: unknown) => expect(r).toHaveLength(n);
+const asOwner = <T>(pool: Pool, fn: (tx: Tx) => Promise<T>) =>
+  asUser(pool, claimsOf(seed.owner), fn);
 
 const cases: Case[] = [
   {
@@ -195,6 +202,68 @@ const cases: Case[] = [
       );
     },
     index: 'project_messages_project_id_created_at_id_idx',
+    returns: page(PAGE),
+  },
+  {
+    name: 'CRM clients: the inbox, by last activity',
+    run: (pool) =>
+      asOwner(pool, (tx) =>
+        listClients(tx, seed.bigProject, { sort: 'last_activity_at', order: 'desc', limit: PAGE }),
+      ),
+    index: 'crm_clients_project_activity_idx',
+    returns: page(PAGE),
+  },
+  {
+    name: 'CRM clients: the next page, by name',
+    run: async (pool) => {
+      const opts = { sort: 'name', order: 'asc', limit: PAGE } as const;
+      const first = await asOwner(pool, (tx) => listClients(tx, seed.bigProject, opts));
+      const position = { ...after('name', first.at(-1)), order: 'asc' as const };
+      return asOwner(pool, (tx) => listClients(tx, seed.bigProject, { ...opts, after: position }));
+    },
+    index: 'crm_clients_project_name_idx',
+    returns: page(PAGE),
+  },
+  {
+    name: 'CRM clients: search by part of a name',
+    run: (pool) =>
+      asOwner(pool, (tx) =>
+        listClients(tx, seed.bigProject, {
+          pattern: `%${crm.nameFragment}%`,
+          sort: 'last_activity_at',
+          order: 'desc',
+          limit: PAGE,
+        }),
+      ),
+    index: 'crm_clients_search_idx',
+    returns: page(1),
+  },
+  {
+    name: 'CRM clients: search by phone digits',
+    run: (pool) =>
+      asOwner(pool, (tx) =>
+        listClients(tx, seed.bigProject, {
+          pattern: `%${crm.phoneFragment}%`,
+          sort: 'created_at',
+          order: 'desc',
+          limit: PAGE,
+        }),
+      ),
+    index: 'crm_clients_search_idx',
+    returns: page(1),
+  },
+  {
+    name: 'CRM timeline: two pages of a long history, messages and events merged',
+    run: async (pool) => {
+      const first = await asOwner(pool, (tx) =>
+        listTimeline(tx, crm.chatty, { order: 'desc', limit: PAGE }),
+      );
+      const position = after('occurred_at', first.at(-1));
+      return asOwner(pool, (tx) =>
+        listTimeline(tx, crm.chatty, { order: 'desc', after: position, limit: PAGE }),
+      );
+    },
+    index: 'crm_messages_client_timeline_idx',
     returns: page(PAGE),
   },
   {

@@ -30,6 +30,7 @@ describe('parseEnv', () => {
       LOCKOUT_THRESHOLD: 5,
       LOCKOUT_BASE_SECONDS: 30,
       LOCKOUT_MAX_SECONDS: 3600,
+      WHATSAPP_UNSIGNED_LIMIT_PER_MINUTE: 30,
     });
   });
 

@@ -8,7 +8,14 @@ const get = (path: string, method = 'GET') =>
 
 describe('console server', () => {
   it('serves the app shell for every route of the app, with a strict CSP', async () => {
-    for (const path of ['/', '/projects', '/projects/3f9a1c2e/members', '/sign-in']) {
+    for (const path of [
+      '/',
+      '/projects',
+      '/projects/3f9a1c2e/members',
+      '/projects/3f9a1c2e/generations/5e6f7a8b',
+      '/projects/3f9a1c2e/clients/6a1f0c9e',
+      '/sign-in',
+    ]) {
       const res = await get(path);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');

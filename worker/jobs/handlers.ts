@@ -1,3 +1,5 @@
+import type { CrmDeps } from '../crm/context.ts';
+import { crmHandlers } from '../crm/handlers.ts';
 import type { GenerationDeps } from '../generation/context.ts';
 import { generationHandler } from '../generation/run.ts';
 import type { JobHandlers } from '../runtime/runner.ts';
@@ -9,10 +11,12 @@ import type { JobHandlers } from '../runtime/runner.ts';
  */
 export interface HandlerDeps {
   generation: GenerationDeps;
+  crm: CrmDeps;
 }
 
 export function jobHandlers(deps: HandlerDeps): JobHandlers {
   return {
     generation: generationHandler(deps.generation),
+    ...crmHandlers(deps.crm),
   };
 }

@@ -108,7 +108,7 @@ export class JobRunner {
 
   /**
    * Starts taking jobs of every queue that has a handler: `concurrency` pg-boss workers per
-   * queue, each taking one job at a time. A worker that finishes a job looks for the next one
+   * queue (or the queue's own `concurrency`), each taking one job at a time. A worker that finishes a job looks for the next one
    * at once (pg-boss would otherwise wait out its polling interval, since with one job per
    * fetch it cannot tell a backlog from an empty queue).
    */
@@ -116,7 +116,8 @@ export class JobRunner {
     for (const name of JOB_NAMES) {
       const handler = this.opts.handlers[name] as JobHandler<JobName> | undefined;
       if (!handler) continue;
-      for (let i = 0; i < this.opts.concurrency; i++) {
+      const slots = JOBS[name].concurrency ?? this.opts.concurrency;
+      for (let i = 0; i < slots; i++) {
         let workerId = '';
         workerId = await this.boss.work<JobPayload<JobName>>(
           name,

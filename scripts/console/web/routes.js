@@ -4,8 +4,14 @@
  *
  * To add a page: write it in `pages/`, then list it here: in `nav` and `routes` for a
  * page of its own, or in `projectTabs` for a tab of a project (a tab with `soon` and no
- * `render` shows only "Coming with the <soon> API").
+ * `render` shows only "Coming with the <soon> API"). A tab's `children` are pages under it
+ * (`/projects/:id/<key>/<path>`), shown in the project's frame with the tab selected.
  */
+import { analyticsTab } from './pages/analytics.js';
+import { clientPage } from './pages/client.js';
+import { clientsTab, inboxTab } from './pages/clients.js';
+import { generationPage } from './pages/generation.js';
+import { generationsTab } from './pages/generations.js';
 import { historyTab } from './pages/history.js';
 import { membersTab } from './pages/members.js';
 import { mfaPage } from './pages/mfa.js';
@@ -26,11 +32,20 @@ export const projectTabs = [
   { key: '', label: 'Overview', render: overviewTab },
   { key: 'members', label: 'Members', render: membersTab },
   { key: 'history', label: 'History', render: historyTab },
-  { key: 'generations', label: 'Generations', soon: 'generations' },
-  { key: 'inbox', label: 'Inbox', soon: 'WhatsApp inbox' },
-  { key: 'clients', label: 'Clients', soon: 'CRM clients' },
-  { key: 'documents', label: 'Documents', soon: 'documents' },
-  { key: 'analytics', label: 'Analytics', soon: 'analytics' },
+  {
+    key: 'generations',
+    label: 'Generations',
+    render: generationsTab,
+    children: [{ path: ':generationId', render: generationPage }],
+  },
+  { key: 'inbox', label: 'Inbox', render: inboxTab },
+  {
+    key: 'clients',
+    label: 'Clients',
+    render: clientsTab,
+    children: [{ path: ':clientId', render: clientPage }],
+  },
+  { key: 'analytics', label: 'Analytics', render: analyticsTab },
 ];
 
 /**
@@ -43,8 +58,14 @@ export const routes = [
   { path: '/projects', page: projectsPage },
   { path: '/security', page: securityPage },
   { path: '/mfa', page: mfaPage },
-  ...projectTabs.map((tab) => ({
-    path: tab.key ? `/projects/:id/${tab.key}` : '/projects/:id',
-    page: projectPage(tab, projectTabs),
-  })),
+  ...projectTabs.flatMap((tab) => [
+    {
+      path: tab.key ? `/projects/:id/${tab.key}` : '/projects/:id',
+      page: projectPage(tab, projectTabs),
+    },
+    ...(tab.children ?? []).map((child) => ({
+      path: `/projects/:id/${tab.key}/${child.path}`,
+      page: projectPage({ ...tab, render: child.render }, projectTabs),
+    })),
+  ]),
 ];

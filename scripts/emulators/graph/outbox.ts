@@ -138,7 +138,9 @@ export class Outbox {
         },
       });
       status = res.status;
-      await res.body?.cancel();
+      // Drained, not cancelled: a cancel of a passed-through body never settles under msw's
+      // interceptor, which wraps fetch wherever tests run the stack in-process.
+      await res.arrayBuffer();
     } catch {
       status = null; // unreachable: retried like a failed answer
     }

@@ -2,6 +2,8 @@ import { createApp } from '../../http/app.ts';
 import type { App } from '../../http/context.ts';
 import { baseOptions, type FunctionDeps } from '../../runtime/app-from-env.ts';
 import { registerAuditLog } from './routes/audit-log.ts';
+import { registerCrmRoutes } from './routes/crm.ts';
+import { CRM_LARGE_BODIES, registerCrmRecordRoutes } from './routes/crm-records.ts';
 import { registerGenerationsCancel } from './routes/generations-cancel.ts';
 import { registerGenerationsCreate } from './routes/generations-create.ts';
 import { registerGenerationsEvents } from './routes/generations-events.ts';
@@ -37,6 +39,7 @@ export function buildApiApp(deps: FunctionDeps): App {
     title: 'API',
     description: 'Users, sessions, projects and sharing, code generations and the client CRM.',
     ...baseOptions(deps),
+    largeBodies: CRM_LARGE_BODIES,
   });
   // `/users/me` before `/users/{id}`, so `me` is never read as an id.
   registerUsersMeGet(app);
@@ -67,5 +70,7 @@ export function buildApiApp(deps: FunctionDeps): App {
   registerGenerationsEvents(app);
   registerGenerationsStream(app);
   registerGenerationsCancel(app);
+  registerCrmRoutes(app);
+  registerCrmRecordRoutes(app);
   return app;
 }

@@ -22,12 +22,15 @@ const malformed = (detail: string) => new AppError('malformed_json', { detail })
  *   or a number beyond a double (`1e999`): 422 with its field path.
  *
  * Hono keeps the bytes read here, so route validators parse the same body again without
- * reading the stream twice.
+ * reading the stream twice. Paths in `raw` are left alone: their routes read the exact bytes
+ * (a signed webhook must be verified before anything parses it).
  */
-export function jsonBody(): MiddlewareHandler<AppEnv> {
+export function jsonBody(opts: { raw?: readonly string[] } = {}): MiddlewareHandler<AppEnv> {
+  const raw = new Set(opts.raw ?? []);
   return async (c, next) => {
     const hasBody = c.req.header('content-length') !== '0' && c.req.raw.body !== null;
     if (
+      !raw.has(c.req.path) &&
       WITH_BODY.has(c.req.method) &&
       hasBody &&
       JSON_TYPE.test(c.req.header('content-type') ?? '')

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useStorageEmulator } from '../../helpers/storage-emulator.ts';
 
-// The policies a migration would write for a private `documents` bucket whose first path
-// segment is a project id: members read, owners and editors write. Created here, in this
-// file's database only, to show RLS deciding exactly as it would on Supabase.
+// The policies of the private `documents` bucket (20261129003040_documents_bucket.sql): the
+// first path segment is a project id; members read, owners and editors write. RLS decides
+// exactly as it would on Supabase.
 const s = useStorageEmulator();
 let owner: Awaited<ReturnType<typeof s.user>>;
 let viewer: Awaited<ReturnType<typeof s.user>>;
@@ -22,28 +22,6 @@ beforeAll(async () => {
   await s.db.sql`
     insert into public.project_members (project_id, user_id, role, added_by)
     values (${project}, ${viewer.id}, 'viewer', ${owner.id})`;
-  await s.db.sql.unsafe(`
-    create function private.storage_project(p_name text) returns uuid
-    language sql immutable as $$
-      select case
-        when (storage.foldername(p_name))[1] ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-        then ((storage.foldername(p_name))[1])::uuid
-      end
-    $$;
-    grant execute on function private.storage_project(text) to authenticated;
-    create policy documents_read on storage.objects for select to authenticated
-      using (bucket_id = 'documents' and private.is_project_member(private.storage_project(name)));
-    create policy documents_insert on storage.objects for insert to authenticated
-      with check (bucket_id = 'documents' and private.has_project_role(
-        private.storage_project(name), array['owner', 'editor']::public.project_role[]));
-    create policy documents_update on storage.objects for update to authenticated
-      using (bucket_id = 'documents' and private.has_project_role(
-        private.storage_project(name), array['owner', 'editor']::public.project_role[]));
-    create policy documents_delete on storage.objects for delete to authenticated
-      using (bucket_id = 'documents' and private.has_project_role(
-        private.storage_project(name), array['owner', 'editor']::public.project_role[]));
-  `);
-  await s.service().storage.createBucket('documents', { public: false });
 });
 
 const path = (file: string) => `${project}/${file}`;

@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
+import { DEMO_CRM_ENCRYPTION_KEY } from '../../../scripts/local/keys.ts';
 import { type FunctionsHarness, useFunctions } from '../../helpers/functions.ts';
 import { PASSWORD } from '../../helpers/people.ts';
 
-/** The functions with auto-confirmed sign-ups and no per-IP limits (every test calls from one IP). */
+/**
+ * The functions with auto-confirmed sign-ups and no per-IP limits (every test calls from one
+ * IP), configured as deployed: the CRM can seal channel tokens and the webhook has its secrets.
+ */
 export function useApi(): FunctionsHarness {
   return useFunctions(
     { GOTRUE_MAILER_AUTOCONFIRM: 'true', GOTRUE_RATE_LIMIT_SIGN_IN_SIGN_UPS: '0' },
-    { AUTH_RATE_LIMIT_PER_IP: 0 },
+    {
+      AUTH_RATE_LIMIT_PER_IP: 0,
+      CRM_ENCRYPTION_KEY: DEMO_CRM_ENCRYPTION_KEY,
+      WHATSAPP_APP_SECRET: 'api-test-app-secret',
+      WHATSAPP_VERIFY_TOKEN: 'api-test-verify-token',
+    },
   );
 }
 

@@ -40,7 +40,9 @@ export function createApi(supabase, origin, anonKey) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, value);
     }
     const headers = { apikey: anonKey, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // A FormData body (a file) sets its own multipart content type and boundary.
+    const form = body instanceof FormData;
+    if (body !== undefined && !form) headers['content-type'] = 'application/json';
     if (auth) {
       const { data } = await supabase.auth.getSession();
       if (data.session) headers.authorization = `Bearer ${data.session.access_token}`;
@@ -48,7 +50,7 @@ export function createApi(supabase, origin, anonKey) {
     const res = await fetch(url, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || form ? body : JSON.stringify(body),
       credentials: 'omit',
     });
     if (res.status === 204) return null;
@@ -67,8 +69,41 @@ export function createApi(supabase, origin, anonKey) {
     return json;
   }
 
+  /**
+   * Reads a Server-Sent Events response to its end, calling `onMessage(data)` with each
+   * message's parsed `data`. With fetch, not EventSource: the token goes as a bearer.
+   */
+  async function stream(fn, path, { query, signal, onMessage } = {}) {
+    const url = new URL(`/functions/v1/${fn}${path}`, origin);
+    for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
+    const headers = { apikey: anonKey, accept: 'text/event-stream' };
+    const { data } = await supabase.auth.getSession();
+    if (data.session) headers.authorization = `Bearer ${data.session.access_token}`;
+    const res = await fetch(url, { headers, signal, credentials: 'omit' });
+    if (!res.ok) {
+      const problem = await res.json().catch(() => ({}));
+      throw new ApiError(res.status, problem ?? {}, Boolean(headers.authorization));
+    }
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const lines = block.split('\n').filter((l) => l.startsWith('data:'));
+        if (lines.length) onMessage(JSON.parse(lines.map((l) => l.slice(5)).join('\n')));
+        end = buffer.indexOf('\n\n');
+      }
+    }
+  }
+
   return {
     call,
+    stream,
     /** One page of a list endpoint: `{ data, next_cursor }` (see the list convention). */
     list: (fn, path, { cursor, limit = 20, ...query } = {}) =>
       call(fn, path, { query: { ...query, cursor, limit } }),

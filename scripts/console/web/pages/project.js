@@ -32,7 +32,7 @@ export function projectPage(tab, tabs) {
         tabs.map((t) => {
           const a = link(ctx, tabPath(project.id, t), t.label);
           a.classList.add('nav-link');
-          if (t === tab) a.ariaCurrent = 'page';
+          if (t.key === tab.key) a.ariaCurrent = 'page';
           if (!t.render) a.classList.add('soon');
           return a;
         }),

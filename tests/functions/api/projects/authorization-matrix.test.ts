@@ -245,6 +245,13 @@ describe('the authorization matrix of the project routes', () => {
     };
     const documented = Object.entries(doc.paths)
       .filter(([path]) => /^\/api\/(projects|generations)(\/|$)/.test(path))
+      // The CRM's routes have their own matrices (../crm/*authorization-matrix.test.ts).
+      .filter(
+        ([path]) =>
+          !/^\/api\/projects\/\{id\}\/(channels|clients|templates|classifier|imports|analytics)(\/|$)/.test(
+            path,
+          ),
+      )
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     const covered = ROWS.map((r) => `${r.method} ${r.path}`);
     expect(documented.filter((op) => !covered.includes(op))).toEqual([]);
