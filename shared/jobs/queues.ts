@@ -173,7 +173,6 @@ const definitions = {
       deleteAfterSeconds: 7 * 24 * 3600,
     },
     sendOptions: (p) => ({ id: p.import_id }),
-    consumed: true,
     // One large import at a time per worker: each holds a transaction and a connection.
     concurrency: 1,
   }),
