@@ -44,18 +44,20 @@ const db = createDb(pg.url, { max: 4, name: 'bench-import' });
 try {
   // Seeded as the database owner: auth.users is Auth's, not service_role's.
   const importId = await asOwner(db, async (tx) => {
-    const [user] = await tx<{ id: string }[]>`
-      insert into auth.users (id, email) values (gen_random_uuid(), 'bench-import@example.com')
-      returning id`;
-    const [project] = await tx<{ id: string }[]>`
-      insert into public.projects (owner_id, name) values (${user!.id}, 'Import bench')
-      returning id`;
+    // One statement: each insert takes the row the one before returned.
     const [imp] = await tx<{ id: string }[]>`
+      with u as (
+        insert into auth.users (id, email)
+        values (gen_random_uuid(), 'bench-import@example.com') returning id
+      ), p as (
+        insert into public.projects (owner_id, name) select id, 'Import bench' from u returning id
+      )
       insert into public.crm_imports (project_id, created_by, mode, status)
-      values (${project!.id}, ${user!.id}, 'all', 'queued') returning id`;
+      select p.id, u.id, 'all', 'queued' from p, u returning id`;
+    if (!imp) throw new Error('the import was not created');
     let seq = 0;
-    for (const piece of csvPieces()) await appendChunk(tx, imp!.id, seq++, piece);
-    return imp!.id;
+    for (const piece of csvPieces()) await appendChunk(tx, imp.id, seq++, piece);
+    return imp.id;
   });
   global.gc?.();
   const base = process.memoryUsage();
