@@ -76,6 +76,7 @@ export async function whatsappWebhooks(
     );
     const startedAt = performance.now();
     const posted = await load(scratch, `${base}/webhook`, planned);
+    const answeredAt = performance.now();
     const refused = posted.statuses.filter((s) => s !== 200).length;
     if (refused) throw new Error(`${refused} of ${TOTAL} webhooks were not answered 200`);
 
@@ -87,7 +88,8 @@ export async function whatsappWebhooks(
       await new Promise((r) => setTimeout(r, 50));
       counts = await burstCounts(db, projectId, burst.outbound);
     }
-    const drained = (performance.now() - startedAt) / 1000;
+    const drainedAt = performance.now();
+    const drained = (drainedAt - startedAt) / 1000;
     const expected = {
       items: before.items + items,
       processed: before.processed + items,
@@ -107,14 +109,20 @@ export async function whatsappWebhooks(
         `not exactly once: expected ${JSON.stringify(expected)}, got ${JSON.stringify(counts)}`,
       );
     }
-    return figures(posted, health, items, drained);
+    return figures(posted, health, items, drained, (drainedAt - answeredAt) / 1000);
   } finally {
     await worker.stop(0);
     await db.end();
   }
 }
 
-function figures(posted: Load, health: Load, items: number, drained: number): BenchRow[] {
+function figures(
+  posted: Load,
+  health: Load,
+  items: number,
+  drained: number,
+  afterLastAnswer: number,
+): BenchRow[] {
   const name = `POST whatsapp/webhook, ${CONCURRENCY} at once`;
   const webhook = [...posted.latencies].sort((a, b) => a - b);
   const baseline = [...health.latencies].sort((a, b) => a - b);
@@ -146,7 +154,8 @@ function figures(posted: Load, health: Load, items: number, drained: number): Be
       value: drained,
       unit: 's',
       better: 'lower',
-      extra: { items_per_second: items / drained },
+      // From the first post; how long the worker still needed once the last one was answered.
+      extra: { items_per_second: items / drained, after_last_answer_s: afterLastAnswer },
     }),
   ];
 }
