@@ -44,7 +44,7 @@ const message = async (id: string) =>
   )[0]!;
 const attempts = (id: string) =>
   s.db.sql`select attempt, http_status, error_code, retry_in_ms from public.crm_message_attempts
-            where message_id = ${id} order by id`;
+            where message_id = ${id} order by attempt`;
 
 describe('whatsapp.send', () => {
   it('sends through the Graph API, records the wamid, and follows statuses to read', async () => {
