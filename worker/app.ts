@@ -19,6 +19,7 @@ import { type JobHandlers, JobRunner } from './runtime/runner.ts';
 import { type OpsServer, serveOps } from './runtime/server.ts';
 import { toolchainEnv } from './runtime/tool-env.ts';
 import { resolveFlutter } from './toolchain/flutter.ts';
+import { startGroupGuard } from './toolchain/group-guard.ts';
 import { Workspaces } from './workspace/workspaces.ts';
 
 export interface WorkerOptions {
@@ -71,6 +72,8 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     log.warn('No Flutter SDK found: the SIMULATED toolchain runs every step (set FLUTTER_BIN)');
   }
   const toolEnv = toolchainEnv(env);
+  // Whatever the toolchain runs dies with this process, however it dies.
+  const guard = startGroupGuard();
   const workspaces = new Workspaces({ root: resolve(config.WORKSPACES_DIR), clock });
   const previews = new PreviewManager({
     flutterBin: flutter.bin,
@@ -82,6 +85,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     startTimeoutMs: s(config.STEP_TIMEOUT_PREVIEW_S),
     idleMs: s(config.PREVIEW_IDLE_S),
     killGraceMs: s(config.KILL_GRACE_S),
+    guard,
     clock,
     log,
   });
@@ -122,6 +126,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     }),
     flutter,
     toolEnv,
+    guard,
     previews,
     cancels,
     presence,
@@ -207,6 +212,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
           clearInterval(sweep);
           await runner.stop(graceMs);
           await previews.stopAll();
+          await guard.close();
           await cancels.stop();
           await presence?.close();
           await opsServer.close();
@@ -221,6 +227,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     await ops?.close();
     await runner.boss.stop({ graceful: false }).catch(() => {});
     await cancels.stop();
+    await guard.close();
     await db.end({ timeout: 1 });
     throw err;
   }

@@ -2,6 +2,7 @@ import type { Step } from '../../shared/generations/events.ts';
 import type { LlmClient } from '../llm/client.ts';
 import type { JobContext } from '../runtime/runner.ts';
 import type { FlutterToolchain } from '../toolchain/flutter.ts';
+import type { ProcessGuard } from '../toolchain/group-guard.ts';
 import type { Workspaces } from '../workspace/workspaces.ts';
 import type { CancelListener } from './cancels.ts';
 import type { PresenceWatcher } from './presence.ts';
@@ -34,6 +35,8 @@ export interface GenerationDeps {
   flutter: FlutterToolchain;
   /** The toolchain's environment: no secret of the worker's is in it. */
   toolEnv: Record<string, string>;
+  /** Kills the toolchain's process groups should the worker die (see group-guard.ts). */
+  guard?: ProcessGuard;
   previews: PreviewManager;
   cancels: CancelListener;
   /** Without Realtime settings there is none, and `cancel_on_disconnect` is not enforced. */

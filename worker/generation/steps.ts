@@ -56,6 +56,7 @@ export async function runTool(
       env: deps.toolEnv,
       timeoutMs,
       killGraceMs: deps.settings.killGraceMs,
+      guard: deps.guard,
       signal: run.signal,
       chunkMaxDelayMs: OUTPUT_CHUNK_DELAY_MS,
       onOutput: (chunk) => {
