@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { createDb } from '../shared/db/client.ts';
 import { asService } from '../shared/db/doors.ts';
+import type { ErrorReporter } from '../shared/error-reporting.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
 import { databaseUrl, type WorkerEnv } from './config.ts';
 import { CancelListener } from './generation/cancels.ts';
@@ -14,6 +15,7 @@ import { Recovery } from './generation/recovery.ts';
 import { GenerationStore } from './generation/store.ts';
 import { jobHandlers } from './jobs/handlers.ts';
 import { LlmClient } from './llm/client.ts';
+import { workerReporter } from './runtime/error-tracking.ts';
 import { WorkerMetrics } from './runtime/metrics.ts';
 import { type JobHandlers, JobRunner } from './runtime/runner.ts';
 import { type OpsServer, serveOps } from './runtime/server.ts';
@@ -33,6 +35,8 @@ export interface WorkerOptions {
   realtimeTransport?: unknown;
   /** Overrides the generation settings' publisher limits and the like. */
   tune?: (deps: GenerationDeps) => void;
+  /** Where unhandled errors go (default: Sentry with SENTRY_DSN, else nowhere). */
+  errors?: ErrorReporter;
 }
 
 export interface Worker {
@@ -40,6 +44,8 @@ export interface Worker {
   /** `/health` and `/metrics` live here. */
   opsUrl: string;
   metrics: WorkerMetrics;
+  /** Where unhandled errors are reported; `flush()` waits for reports in flight. */
+  errors: ErrorReporter;
   runner: JobRunner;
   recovery: Recovery;
   deps: GenerationDeps;
@@ -67,6 +73,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
   const metrics = new WorkerMetrics();
   const host = hostname();
   const workerId = `${host}:${process.pid}:${randomUUID()}`;
+  const errors = opts.errors ?? workerReporter({ ...config, serverName: host });
   const flutter = resolveFlutter({ ...env, FLUTTER_BIN: config.FLUTTER_BIN });
   if (flutter.simulated) {
     log.warn('No Flutter SDK found: the SIMULATED toolchain runs every step (set FLUTTER_BIN)');
@@ -130,6 +137,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     previews,
     cancels,
     presence,
+    errors,
     workerId,
     host,
   };
@@ -142,6 +150,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     clock,
     log,
     metrics,
+    errors,
     pollingIntervalSeconds: config.POLL_INTERVAL_S,
   });
   let ops: OpsServer | undefined;
@@ -204,6 +213,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
       workerId,
       opsUrl: opsServer.url,
       metrics,
+      errors,
       runner,
       recovery,
       deps,
@@ -217,6 +227,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
           await presence?.close();
           await opsServer.close();
           await db.end({ timeout: 5 });
+          await errors.flush();
           log.info('worker stopped', { worker: workerId });
         })();
         return stopped;

@@ -60,6 +60,9 @@ export const workerEnvSchema = z
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
     LOG_LEVEL: logLevel,
+    /** Where unhandled errors are reported (Sentry); without it nothing is sent anywhere. */
+    SENTRY_DSN: z.url({ message: 'must be a Sentry DSN URL' }).optional(),
+    SENTRY_ENVIRONMENT: z.string().min(1).max(64).default('production'),
   })
   .extend(llmEnvSchema.shape)
   .refine((env) => Boolean(env?.DATABASE_URL || env?.SUPABASE_DB_URL), {

@@ -1,3 +1,4 @@
+import type { ErrorReporter } from '../../shared/error-reporting.ts';
 import type { Step } from '../../shared/generations/events.ts';
 import type { LlmClient } from '../llm/client.ts';
 import type { JobContext } from '../runtime/runner.ts';
@@ -41,6 +42,8 @@ export interface GenerationDeps {
   cancels: CancelListener;
   /** Without Realtime settings there is none, and `cancel_on_disconnect` is not enforced. */
   presence?: PresenceWatcher;
+  /** Where unexpected failures go besides the log (Sentry with SENTRY_DSN). */
+  errors?: ErrorReporter;
   /** `host:pid:uuid`, unique per worker process. */
   workerId: string;
   host: string;
