@@ -120,6 +120,11 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
       killGraceMs: s(config.KILL_GRACE_S),
       leaseMs: s(config.LEASE_S),
       disconnectGraceMs: s(config.DISCONNECT_GRACE_S),
+      space: {
+        minFreeBytes: config.WORKSPACES_MIN_FREE_MB * 1024 * 1024,
+        maxBytes:
+          config.WORKSPACE_MAX_MB === undefined ? undefined : config.WORKSPACE_MAX_MB * 1024 * 1024,
+      },
     },
     store: new GenerationStore(db, clock),
     workspaces,

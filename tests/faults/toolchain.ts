@@ -8,8 +8,8 @@ import { FLUTTER_SIM } from '../helpers/flutter-sim.ts';
 /**
  * What one toolchain command does: `fast` and `slow` run the simulated toolchain (slow with 20
  * times a real one's pauses); `hang` never ends and prints nothing, ignoring hang-up and
- * TERM as a stuck process does; `fill` writes into the workspace until the disk refuses
- * (at most `FILL_MB`), then fails as a real tool does on a full disk.
+ * TERM as a stuck process does; `fill` writes `FILL_MB` of build output into the workspace
+ * first, failing as a real tool does when the disk refuses, else going on as `fast`.
  */
 export type Behaviour = 'fast' | 'slow' | 'hang' | 'fill';
 export type Command = 'pub' | 'analyze' | 'build' | 'run';
@@ -53,8 +53,8 @@ case "$mode" in
     while :; do sleep 1; done ;;
   fill)
     echo "Writing build artefacts"
-    dd if=/dev/zero of=./fill.bin bs=1M count=${FILL_MB} 2>&1 || exit 1
-    exit 1 ;;
+    mkdir -p build && dd if=/dev/zero of=build/fill.bin bs=1M count=${FILL_MB} 2>&1 || exit 1
+    FLUTTER_SIM_DELAY_SCALE=0 ;;
   slow) FLUTTER_SIM_DELAY_SCALE=20 ;;
   *) FLUTTER_SIM_DELAY_SCALE=0 ;;
 esac

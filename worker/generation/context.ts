@@ -4,6 +4,7 @@ import type { LlmClient } from '../llm/client.ts';
 import type { JobContext } from '../runtime/runner.ts';
 import type { FlutterToolchain } from '../toolchain/flutter.ts';
 import type { ProcessGuard } from '../toolchain/group-guard.ts';
+import type { SpaceLimits } from '../workspace/space.ts';
 import type { Workspaces } from '../workspace/workspaces.ts';
 import type { CancelListener } from './cancels.ts';
 import type { PresenceWatcher } from './presence.ts';
@@ -24,6 +25,8 @@ export interface GenerationSettings {
   killGraceMs: number;
   leaseMs: number;
   disconnectGraceMs: number;
+  /** Room for workspaces: a step that fails without it ends `disk_full`. */
+  space: SpaceLimits;
   publisherLimits?: Partial<PublisherLimits>;
 }
 

@@ -180,6 +180,12 @@ class GenerationRun {
       throw reason.cause instanceof Error ? reason.cause : new Error(message);
     }
     const sorted = classify(err, this.run.step);
+    if (!sorted.transient && sorted.failure.kind === 'disk_full') {
+      // What the toolchain made goes, so the room comes back for the next job.
+      await deps.workspaces
+        .clean(generation.projectId)
+        .catch((e) => ctx.log.warn('could not clean the workspace', { err: e }));
+    }
     if (!sorted.transient) {
       if (sorted.failure.kind === 'internal') {
         ctx.log.error('generation failed', { err });
