@@ -16,7 +16,8 @@ import { faultToolchain } from './toolchain.ts';
 // gateway and the worker runs a job. Nobody restarts the functions or the worker: they must
 // come back on their own, and while the database is away every answer is either what it
 // would be or a 503 problem+json with Retry-After, never a database message.
-const toolchain = faultToolchain();
+// `pub get` takes about 9 s: it runs through the whole outage.
+const toolchain = faultToolchain({ slowScale: 6 });
 let dir = '';
 let port = 0;
 let pg: RunningPostgres;
@@ -159,6 +160,8 @@ describe('PostgreSQL stopped and started again under load', () => {
     // The worker that lived through it takes new work.
     const next = await user.generate(project, 'a timer app, again');
     expect(await ended(sql, next, 30_000)).toMatchObject({ status: 'succeeded' });
+    // The same worker process, never restarted.
+    expect(() => process.kill(stack.worker?.pid as number, 0)).not.toThrow();
     const health = await fetch(`${stack.worker?.opsUrl}/health`);
     expect(health.status).toBe(200);
     await expectAllEnded(sql);

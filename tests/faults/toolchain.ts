@@ -6,8 +6,8 @@ import { afterAll } from 'vitest';
 import { FLUTTER_SIM } from '../helpers/flutter-sim.ts';
 
 /**
- * What one toolchain command does: `fast` and `slow` run the simulated toolchain (slow with 20
- * times a real one's pauses); `hang` never ends and prints nothing, ignoring hang-up and
+ * What one toolchain command does: `fast` and `slow` run the simulated toolchain (slow with
+ * `slowScale`, default 20, times a real one's pauses); `hang` never ends and prints nothing, ignoring hang-up and
  * TERM as a stuck process does; `fill` writes `FILL_MB` of build output into the workspace
  * first, failing as a real tool does when the disk refuses, else going on as `fast`.
  */
@@ -35,7 +35,7 @@ export interface FaultToolchain {
  * slow, hung, or to fill the disk. Its processes carry a tag in their environment, so a test
  * finds every one of them, children included, by reading the process table.
  */
-export function faultToolchain(): FaultToolchain {
+export function faultToolchain(opts: { slowScale?: number } = {}): FaultToolchain {
   const dir = mkdtempSync(join(tmpdir(), 'fault-flutter-'));
   const bin = join(dir, 'flutter');
   const tag = randomUUID();
@@ -55,7 +55,7 @@ case "$mode" in
     echo "Writing build artefacts"
     mkdir -p build && dd if=/dev/zero of=build/fill.bin bs=1M count=${FILL_MB} 2>&1 || exit 1
     FLUTTER_SIM_DELAY_SCALE=0 ;;
-  slow) FLUTTER_SIM_DELAY_SCALE=20 ;;
+  slow) FLUTTER_SIM_DELAY_SCALE=${opts.slowScale ?? 20} ;;
   *) FLUTTER_SIM_DELAY_SCALE=0 ;;
 esac
 export FLUTTER_SIM_DELAY_SCALE
