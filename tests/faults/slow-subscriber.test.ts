@@ -8,7 +8,7 @@ import type { GenerationEvent } from '../../shared/generations/events.ts';
 import { appClient } from '../helpers/browser.ts';
 import { useLocalStack } from '../helpers/stack.ts';
 import { ended, until } from '../helpers/worker.ts';
-import { expectAllEnded, signUp } from './system.ts';
+import { expectAllEnded, settledEmpty, signUp } from './system.ts';
 import { faultToolchain } from './toolchain.ts';
 
 // A Realtime subscriber that stops reading its socket, on the channel of a running generation
@@ -152,5 +152,6 @@ describe('a slow Realtime subscriber', () => {
       select count(*)::int as n from public.generation_events where generation_id = ${id}`;
     expect(seqs.at(-1)).toBe(count?.n);
     await expectAllEnded(h.db.sql);
+    expect(await settledEmpty(toolchain.processes)).toEqual([]);
   });
 });
