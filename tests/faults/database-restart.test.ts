@@ -52,6 +52,8 @@ afterAll(async () => {
   await sql?.end({ timeout: 1 });
   await stack?.stop();
   await pg?.stop();
+  // As root, the cluster lives outside `dir` (see scripts/db/embedded.ts): it goes too.
+  if (pg?.dataDir) await rm(pg.dataDir, { recursive: true, force: true });
   if (saved === undefined) delete process.env.GOTRUE_MAILER_AUTOCONFIRM;
   else process.env.GOTRUE_MAILER_AUTOCONFIRM = saved;
   if (dir) await rm(dir, { recursive: true, force: true });
