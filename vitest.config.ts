@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    exclude: ['tests/deno/**', 'node_modules/**'],
+    // The fault suite has its own run (vitest.faults.config.ts, `npm run test:faults`).
+    exclude: ['tests/deno/**', 'tests/faults/**', 'node_modules/**'],
     globalSetup: ['tests/setup/global.ts'],
     setupFiles: ['tests/setup/msw.ts'],
     pool: 'forks',

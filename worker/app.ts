@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { type Clock, systemClock } from '../shared/clock.ts';
 import { createDb } from '../shared/db/client.ts';
 import { asService } from '../shared/db/doors.ts';
+import type { ErrorReporter } from '../shared/error-reporting.ts';
 import { JOB_NAMES, JOBS } from '../shared/jobs/queues.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
 import { databaseUrl, type WorkerEnv } from './config.ts';
@@ -17,11 +18,13 @@ import { Recovery } from './generation/recovery.ts';
 import { GenerationStore } from './generation/store.ts';
 import { jobHandlers } from './jobs/handlers.ts';
 import { LlmClient } from './llm/client.ts';
+import { workerReporter } from './runtime/error-tracking.ts';
 import { WorkerMetrics } from './runtime/metrics.ts';
 import { type JobHandlers, JobRunner } from './runtime/runner.ts';
 import { type OpsServer, serveOps } from './runtime/server.ts';
 import { toolchainEnv } from './runtime/tool-env.ts';
 import { resolveFlutter } from './toolchain/flutter.ts';
+import { startGroupGuard } from './toolchain/group-guard.ts';
 import { Workspaces } from './workspace/workspaces.ts';
 
 export interface WorkerOptions {
@@ -37,6 +40,8 @@ export interface WorkerOptions {
   realtimeTransport?: unknown;
   /** Overrides the generation settings' publisher limits and the like. */
   tune?: (deps: GenerationDeps) => void;
+  /** Where unhandled errors go (default: Sentry with SENTRY_DSN, else nowhere). */
+  errors?: ErrorReporter;
 }
 
 export interface Worker {
@@ -44,6 +49,8 @@ export interface Worker {
   /** `/health` and `/metrics` live here. */
   opsUrl: string;
   metrics: WorkerMetrics;
+  /** Where unhandled errors are reported; `flush()` waits for reports in flight. */
+  errors: ErrorReporter;
   runner: JobRunner;
   recovery: Recovery;
   deps: GenerationDeps;
@@ -73,11 +80,14 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
   const metrics = new WorkerMetrics();
   const host = hostname();
   const workerId = `${host}:${process.pid}:${randomUUID()}`;
+  const errors = opts.errors ?? workerReporter({ ...config, serverName: host });
   const flutter = resolveFlutter({ ...env, FLUTTER_BIN: config.FLUTTER_BIN });
   if (flutter.simulated) {
     log.warn('No Flutter SDK found: the SIMULATED toolchain runs every step (set FLUTTER_BIN)');
   }
   const toolEnv = toolchainEnv(env);
+  // Whatever the toolchain runs dies with this process, however it dies.
+  const guard = startGroupGuard();
   const workspaces = new Workspaces({ root: resolve(config.WORKSPACES_DIR), clock });
   const previews = new PreviewManager({
     flutterBin: flutter.bin,
@@ -89,6 +99,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     startTimeoutMs: s(config.STEP_TIMEOUT_PREVIEW_S),
     idleMs: s(config.PREVIEW_IDLE_S),
     killGraceMs: s(config.KILL_GRACE_S),
+    guard,
     clock,
     log,
   });
@@ -116,6 +127,11 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
       killGraceMs: s(config.KILL_GRACE_S),
       leaseMs: s(config.LEASE_S),
       disconnectGraceMs: s(config.DISCONNECT_GRACE_S),
+      space: {
+        minFreeBytes: config.WORKSPACES_MIN_FREE_MB * 1024 * 1024,
+        maxBytes:
+          config.WORKSPACE_MAX_MB === undefined ? undefined : config.WORKSPACE_MAX_MB * 1024 * 1024,
+      },
     },
     store: new GenerationStore(db, clock),
     workspaces,
@@ -129,9 +145,11 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     }),
     flutter,
     toolEnv,
+    guard,
     previews,
     cancels,
     presence,
+    errors,
     workerId,
     host,
   };
@@ -149,6 +167,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     clock,
     log,
     metrics,
+    errors,
     pollingIntervalSeconds: config.POLL_INTERVAL_S,
   });
   let ops: OpsServer | undefined;
@@ -211,6 +230,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
       workerId,
       opsUrl: opsServer.url,
       metrics,
+      errors,
       runner,
       recovery,
       deps,
@@ -219,10 +239,12 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
           clearInterval(sweep);
           await runner.stop(graceMs);
           await previews.stopAll();
+          await guard.close();
           await cancels.stop();
           await presence?.close();
           await opsServer.close();
           await db.end({ timeout: 5 });
+          await errors.flush();
           log.info('worker stopped', { worker: workerId });
         })();
         return stopped;
@@ -233,6 +255,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     await ops?.close();
     await runner.boss.stop({ graceful: false }).catch(() => {});
     await cancels.stop();
+    await guard.close();
     await db.end({ timeout: 1 });
     throw err;
   }

@@ -27,6 +27,13 @@ export const workerEnvSchema = z
     POLL_INTERVAL_S: z.coerce.number().min(0.5).default(5),
     /** Where each project's workspace lives (made from worker/template, then reused). */
     WORKSPACES_DIR: z.string().min(1).default('.local/workspaces'),
+    /**
+     * Below this much free space on the workspaces' disk, a failed step is reported as the disk
+     * being full (and the project's build output is removed).
+     */
+    WORKSPACES_MIN_FREE_MB: z.coerce.number().min(0).default(64),
+    /** A project's workspace may not grow past this (a quota the worker enforces); unset: none. */
+    WORKSPACE_MAX_MB: z.coerce.number().positive().optional(),
     /** A Flutter SDK's `bin/flutter`; unset: `flutter` on PATH, else the simulated toolchain. */
     FLUTTER_BIN: z.string().min(1).optional(),
     /** LLM rounds that fix what `flutter analyze` finds. */
@@ -66,6 +73,9 @@ export const workerEnvSchema = z
     /** Opens WhatsApp channels' access tokens; the same key the API sealed them with. */
     CRM_ENCRYPTION_KEY: encryptionKey.optional(),
     LOG_LEVEL: logLevel,
+    /** Where unhandled errors are reported (Sentry); without it nothing is sent anywhere. */
+    SENTRY_DSN: z.url({ message: 'must be a Sentry DSN URL' }).optional(),
+    SENTRY_ENVIRONMENT: z.string().min(1).max(64).default('production'),
   })
   .extend(llmEnvSchema.shape)
   .extend(graphEnvSchema.shape)

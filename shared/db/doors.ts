@@ -1,4 +1,3 @@
-import type postgres from 'postgres';
 import type { Pool, Tx } from './client.ts';
 
 /** The JWT claims Postgres sees through `request.jwt.claims`, as PostgREST sets them. */
@@ -9,10 +8,12 @@ export interface DbClaims {
 }
 
 /**
- * One transaction on a connection of its own, with the identity set first. `begin`, the
- * identity and the callback's first query leave in one write, so a one-query request costs
- * two round trips (that write, and `commit`) instead of four. The pool's connection is held
- * from `begin` to `commit` and never longer.
+ * One transaction with the identity set first. The identity is sent at once, without waiting,
+ * so postgres.js pipelines it with the callback's first query: a one-query request costs three
+ * round trips (`begin`, that write, `commit`). postgres.js's own `begin` holds the connection
+ * from `begin` to `commit`; when the server goes away mid-transaction (a restart) it fails the
+ * transaction at once and makes the connection anew, where a connection reserved by hand and
+ * given back would stay dead in the pool.
  */
 async function transaction<T>(
   db: Pool,
@@ -20,55 +21,26 @@ async function transaction<T>(
   claims: string,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
-  const conn = await db.reserve();
-  const tx = Object.assign(conn, {
-    savepoint: savepointOn(conn),
-    prepare: noPrepare,
-  }) as unknown as Tx;
-  // Executed now, not when awaited: a query runs in the order its execution starts, and
-  // `Promise.all` would start these a microtask late, behind a query fn starts at once.
-  // postgres.js then pipelines all three in one write.
-  const opening = Promise.all([
-    conn`begin`.execute(),
-    conn`select set_config('role', ${role}, true),
-                set_config('request.jwt.claims', ${claims}, true)`.execute(),
-  ]);
-  try {
-    const result = await fn(tx);
-    await opening;
-    await conn`commit`;
-    return result;
-  } catch (err) {
-    // The opening's own failure (if any) is the real cause; fn's error follows from it.
-    const opened = await opening.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    await conn`rollback`.catch(() => {});
-    throw opened ?? err;
-  } finally {
-    conn.release();
-  }
-}
-
-/** `tx.savepoint(fn)` on a reserved connection, as postgres.js offers it inside `begin`. */
-function savepointOn(conn: postgres.ReservedSql) {
-  let next = 0;
-  return async <T>(fn: (tx: Tx) => T | Promise<T>): Promise<T> => {
-    const name = conn(`sp_${next++}`);
-    await conn`savepoint ${name}`;
+  return (await db.begin(async (tx) => {
+    const identity = tx`select set_config('role', ${role}, true),
+                               set_config('request.jwt.claims', ${claims}, true)`.execute();
+    // Looked at only once fn is done: a connection lost meanwhile must not reject it unwatched
+    // (an unhandled rejection, which ends a Deno isolate or a Node process).
+    identity.catch(() => {});
     try {
-      const result = await fn(conn as unknown as Tx);
-      await conn`release savepoint ${name}`;
+      const result = await fn(tx);
+      await identity;
       return result;
     } catch (err) {
-      await conn`rollback to savepoint ${name}`;
-      throw err;
+      // The identity's own failure (if any) is the real cause; fn's error follows from it.
+      const failed = await identity.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      throw failed ?? err;
     }
-  };
+  })) as T;
 }
-
-const noPrepare = () => Promise.reject(new Error('two-phase commit is not used here'));
 
 /**
  * Runs `fn` in a transaction as the caller: `role` becomes `authenticated` (or `anon`) and

@@ -47,6 +47,7 @@ export const ErrorKind = z
     'analysis_failed',
     'build_failed',
     'preview_failed',
+    'disk_full',
     'interrupted',
     'worker_lost',
     'internal',

@@ -1,7 +1,10 @@
+import type { ErrorReporter } from '../../shared/error-reporting.ts';
 import type { Step } from '../../shared/generations/events.ts';
 import type { LlmClient } from '../llm/client.ts';
 import type { JobContext } from '../runtime/runner.ts';
 import type { FlutterToolchain } from '../toolchain/flutter.ts';
+import type { ProcessGuard } from '../toolchain/group-guard.ts';
+import type { SpaceLimits } from '../workspace/space.ts';
 import type { Workspaces } from '../workspace/workspaces.ts';
 import type { CancelListener } from './cancels.ts';
 import type { PresenceWatcher } from './presence.ts';
@@ -22,6 +25,8 @@ export interface GenerationSettings {
   killGraceMs: number;
   leaseMs: number;
   disconnectGraceMs: number;
+  /** Room for workspaces: a step that fails without it ends `disk_full`. */
+  space: SpaceLimits;
   publisherLimits?: Partial<PublisherLimits>;
 }
 
@@ -34,10 +39,14 @@ export interface GenerationDeps {
   flutter: FlutterToolchain;
   /** The toolchain's environment: no secret of the worker's is in it. */
   toolEnv: Record<string, string>;
+  /** Kills the toolchain's process groups should the worker die (see group-guard.ts). */
+  guard?: ProcessGuard;
   previews: PreviewManager;
   cancels: CancelListener;
   /** Without Realtime settings there is none, and `cancel_on_disconnect` is not enforced. */
   presence?: PresenceWatcher;
+  /** Where unexpected failures go besides the log (Sentry with SENTRY_DSN). */
+  errors?: ErrorReporter;
   /** `host:pid:uuid`, unique per worker process. */
   workerId: string;
   host: string;

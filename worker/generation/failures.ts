@@ -2,6 +2,7 @@ import type { ErrorKind, Step } from '../../shared/generations/events.ts';
 import { LlmError } from '../llm/errors.ts';
 import { LlmReplyError } from '../llm/protocol.ts';
 import { WorkspacePathError } from '../workspace/paths.ts';
+import { isNoSpace } from '../workspace/space.ts';
 
 /** A generation that cannot succeed: it ends `failed` with this kind and message. */
 export class GenerationFailure extends Error {
@@ -53,6 +54,10 @@ export function classify(err: unknown, step?: Step): Classified {
   }
   if (err instanceof LlmReplyError) {
     return { transient: false, failure: new GenerationFailure('invalid_reply', err.message, step) };
+  }
+  if (isNoSpace(err)) {
+    const message = 'No space left for workspaces: the disk is full';
+    return { transient: false, failure: new GenerationFailure('disk_full', message, step) };
   }
   if (err instanceof WorkspacePathError) {
     return { transient: false, failure: new GenerationFailure('path_refused', err.message, step) };

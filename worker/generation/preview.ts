@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import type { Clock } from '../../shared/clock.ts';
 import type { Logger } from '../../shared/log.ts';
 import { flutterArgs, servedUrl } from '../toolchain/flutter.ts';
+import type { ProcessGuard } from '../toolchain/group-guard.ts';
 import { type PtyProcess, startPty } from '../toolchain/pty-runner.ts';
 import { OUTPUT_CHUNK_DELAY_MS } from './publisher.ts';
 
@@ -16,6 +17,8 @@ export interface PreviewSettings {
   startTimeoutMs: number;
   idleMs: number;
   killGraceMs: number;
+  /** Kills the preview's group should the worker die (see group-guard.ts). */
+  guard?: ProcessGuard;
   clock: Clock;
   log: Logger;
   /** How often a preview's health is checked. Default 5 s. */
@@ -169,6 +172,7 @@ export class PreviewManager {
       // The preview's lifetime is the manager's to decide (idle, replaced, stopped).
       timeoutMs: 7 * 24 * 3600_000,
       killGraceMs: settings.killGraceMs,
+      guard: settings.guard,
       chunkMaxDelayMs: OUTPUT_CHUNK_DELAY_MS,
       onOutput: (chunk) => {
         if (!served && announced.length < 64 * 1024) announced += chunk.text;

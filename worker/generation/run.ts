@@ -2,7 +2,7 @@ import type { EventData } from '../../shared/generations/events.ts';
 import type { GenerationJob } from '../../shared/jobs/queues.ts';
 import { LlmError } from '../llm/errors.ts';
 import type { ChatMessage } from '../llm/protocol.ts';
-import type { JobContext, JobHandler } from '../runtime/runner.ts';
+import { type JobContext, type JobHandler, Transient } from '../runtime/runner.ts';
 import { killRecordedGroup } from '../toolchain/process-identity.ts';
 import type { WorkspaceLock } from '../workspace/lock.ts';
 import type { GenerationDeps, RunState } from './context.ts';
@@ -32,7 +32,7 @@ export function generationHandler(deps: GenerationDeps): JobHandler<'generation'
       deps.workerId,
       deps.settings.leaseMs,
     );
-    if (claim.kind === 'busy') throw new Error(`The generation is held by ${claim.workerId}`);
+    if (claim.kind === 'busy') throw new Transient(`The generation is held by ${claim.workerId}`);
     if (claim.kind !== 'claimed') {
       ctx.log.info('nothing to run', { generation: payload.generation_id, found: claim.kind });
       return;
@@ -180,13 +180,24 @@ class GenerationRun {
       throw reason.cause instanceof Error ? reason.cause : new Error(message);
     }
     const sorted = classify(err, this.run.step);
+    if (!sorted.transient && sorted.failure.kind === 'disk_full') {
+      // What the toolchain made goes, so the room comes back for the next job.
+      await deps.workspaces
+        .clean(generation.projectId)
+        .catch((e) => ctx.log.warn('could not clean the workspace', { err: e }));
+    }
     if (!sorted.transient) {
-      if (sorted.failure.kind === 'internal') ctx.log.error('generation failed', { err });
+      if (sorted.failure.kind === 'internal') {
+        ctx.log.error('generation failed', { err });
+        deps.errors?.report(err, {
+          tags: { job_id: ctx.jobId, queue: ctx.queue, generation_id: generation.id },
+        });
+      }
       return this.end('failed', sorted.failure);
     }
     const kind = err instanceof LlmError ? 'llm_failed' : 'internal';
     await this.retryOrFail(new GenerationFailure(kind, sorted.message, this.run.step));
-    throw err;
+    throw new Transient(sorted.message, { cause: err });
   }
 
   /** Requeues the generation when its job has attempts left (pg-boss retries it), else fails it. */

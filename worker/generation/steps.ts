@@ -4,6 +4,7 @@ import { type AnalysisIssue, parseAnalyzeOutput } from '../toolchain/analyze-par
 import { flutterArgs } from '../toolchain/flutter.ts';
 import { processStart } from '../toolchain/process-identity.ts';
 import { type PtyRunResult, SpawnError, startPty } from '../toolchain/pty-runner.ts';
+import { spaceProblem } from '../workspace/space.ts';
 import type { RunState } from './context.ts';
 import { GenerationFailure } from './failures.ts';
 import { nextTurn, OUTPUT_CHUNK_DELAY_MS } from './publisher.ts';
@@ -56,6 +57,7 @@ export async function runTool(
       env: deps.toolEnv,
       timeoutMs,
       killGraceMs: deps.settings.killGraceMs,
+      guard: deps.guard,
       signal: run.signal,
       chunkMaxDelayMs: OUTPUT_CHUNK_DELAY_MS,
       onOutput: (chunk) => {
@@ -80,6 +82,13 @@ export async function runTool(
   await recorded.catch(() => {});
   await deps.store.forgetGroup(generation.id, pgid).catch(() => {});
   if (run.signal.aborted) throw run.signal.reason;
+  // A tool that ran out of room says so in its own words, if at all; the worker says it
+  // plainly. The quota is checked after every step, free space after a failed one.
+  const { space } = deps.settings;
+  if (result.exitCode !== 0 || space.maxBytes !== undefined) {
+    const problem = await spaceProblem(deps.workspaces.root, run.dir, space);
+    if (problem) throw new GenerationFailure('disk_full', problem, step, lastChars(result.tail));
+  }
   if (result.outcome === 'timeout') {
     throw new GenerationFailure(
       'timeout',

@@ -1,6 +1,7 @@
 import { type JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Clock } from '../../shared/clock.ts';
 import type { Pool } from '../../shared/db/client.ts';
+import type { ErrorReporter } from '../../shared/error-reporting.ts';
 import {
   JOB_NAMES,
   JOBS,
@@ -9,6 +10,7 @@ import {
   type JobPayload,
 } from '../../shared/jobs/queues.ts';
 import type { Logger } from '../../shared/log.ts';
+import { inJobScope, jobTags } from './error-tracking.ts';
 import type { WorkerMetrics } from './metrics.ts';
 
 /** What a handler gets besides its payload. */
@@ -39,6 +41,15 @@ export type JobHandler<N extends JobName> = (
 /** One handler per consumed queue, registered in one map (worker/jobs/handlers.ts). */
 export type JobHandlers = { [N in JobName]?: JobHandler<N> };
 
+/**
+ * A job that failed for a passing reason (the database or the model unavailable, the
+ * generation still held by another worker): pg-boss retries it; it is logged as a warning
+ * and never reported as an error.
+ */
+export class Transient extends Error {
+  override name = 'Transient';
+}
+
 /** Why the worker stopped a job it was running; a handler rethrows it so pg-boss retries. */
 export class Interrupted extends Error {
   override name = 'Interrupted';
@@ -59,6 +70,8 @@ export interface RunnerOptions {
   clock: Clock;
   log: Logger;
   metrics: WorkerMetrics;
+  /** Where a job's unexpected failure is reported (Sentry with SENTRY_DSN). */
+  errors?: ErrorReporter;
   /** How often due jobs are looked for besides NOTIFY (default 5 s; 2 s at most without it). */
   pollingIntervalSeconds?: number;
 }
@@ -184,15 +197,21 @@ export class JobRunner {
     metrics.waited.observe(labels, (job.startedOn.getTime() - job.createdOn.getTime()) / 1000);
     const started = clock.now();
     let outcome = 'completed';
-    const done = handler(parsed.data as JobPayload<JobName>, ctx);
+    const tags = jobTags(job.id, name, parsed.data);
+    // Errors that escape the handler's own callbacks are reported with its job (main.ts).
+    const done = inJobScope(tags, () => handler(parsed.data as JobPayload<JobName>, ctx));
     this.inFlight.set(job.id, { stop, done: done.catch(() => {}) });
     try {
       await done;
     } catch (err) {
       outcome = err instanceof Interrupted ? 'interrupted' : 'failed';
-      if (outcome === 'failed') {
+      if (err instanceof Transient) {
+        metrics.jobFailures.inc(labels);
+        ctx.log.warn('job failed; it will be retried', { err });
+      } else if (outcome === 'failed') {
         metrics.jobFailures.inc(labels);
         ctx.log.error('job failed', { err });
+        this.opts.errors?.report(err, { tags });
       }
       throw err;
     } finally {

@@ -2,6 +2,7 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { spawn as spawnPty } from '@lydell/node-pty';
 import { type Clock, systemClock } from '../../shared/clock.ts';
+import type { ProcessGuard } from './group-guard.ts';
 import { type OutputChunk, OutputChunker, realSchedule, type Schedule } from './output-chunker.ts';
 import { groupAlive, signalGroup, signalName } from './process-group.ts';
 import { TailBuffer } from './tail-buffer.ts';
@@ -20,6 +21,8 @@ export interface PtyRunOptions {
   signal?: AbortSignal;
   /** Output in chunks (at most `chunkMaxBytes`, at most `chunkMaxDelayMs` late). */
   onOutput?: (chunk: OutputChunk) => void | Promise<void>;
+  /** Told of the process group while it lives, to kill it should the worker die first. */
+  guard?: ProcessGuard;
   /** As soon as the process exists, with its process group id (to record for crash cleanup). */
   onStart?: (info: { pid: number; pgid: number }) => void;
   chunkMaxBytes?: number;
@@ -115,6 +118,7 @@ export function startPty(opts: PtyRunOptions): PtyProcess {
     encoding: null,
   });
   const pid = term.pid;
+  opts.guard?.watch(pid);
   const chunker = new OutputChunker({
     maxBytes: opts.chunkMaxBytes,
     maxDelayMs: opts.chunkMaxDelayMs,
@@ -154,19 +158,18 @@ export function startPty(opts: PtyRunOptions): PtyProcess {
       opts.signal?.removeEventListener('abort', onAbort);
       chunker.flush(true);
       // What the command started and left running goes with it, before `done` resolves.
-      Promise.all([reapGroup(pid, schedule), chunker.drained()]).then(
-        () =>
-          settle({
-            outcome,
-            exitCode: signal ? null : exitCode,
-            signal: signalName(signal),
-            pid,
-            durationMs: clock.now() - started,
-            outputBytes: tail.total,
-            tail: tail.toString(),
-          }),
-        fail,
-      );
+      Promise.all([reapGroup(pid, schedule), chunker.drained()]).then(() => {
+        opts.guard?.unwatch(pid);
+        settle({
+          outcome,
+          exitCode: signal ? null : exitCode,
+          signal: signalName(signal),
+          pid,
+          durationMs: clock.now() - started,
+          outputBytes: tail.total,
+          tail: tail.toString(),
+        });
+      }, fail);
     });
   });
   return {

@@ -175,6 +175,19 @@ export class Workspaces {
     return removed;
   }
 
+  /**
+   * Removes what the toolchain made in the project's workspace (build output, package
+   * resolution: all made again by the next run) and temporary files, keeping its sources.
+   * What a run that ran out of room does, so the room comes back.
+   */
+  async clean(projectId: string): Promise<void> {
+    const dir = this.dirFor(projectId);
+    for (const folder of TOOL_FOLDERS) {
+      if (folder !== '.git') await rm(join(dir, folder), { recursive: true, force: true });
+    }
+    for (const temp of await tempFiles(dir, 0)) await rm(temp, { force: true });
+  }
+
   /** Deletes the project's workspace (its lock file stays with the lock). */
   async remove(projectId: string): Promise<void> {
     await rm(this.dirFor(projectId), { recursive: true, force: true });

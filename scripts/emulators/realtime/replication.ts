@@ -23,9 +23,50 @@ const MAX_PENDING = 64;
 /**
  * Streams committed changes of `publications` from a temporary logical replication slot
  * (pgoutput), as Realtime reads `realtime.messages`. The slot lives as long as the
- * connection: nothing is left behind in the database when the emulator stops.
+ * connection: nothing is left behind in the database when the emulator stops. When the
+ * database goes away (a restart), it connects again every second until it is back, as
+ * Realtime does; what was committed in between is not replayed.
  */
 export async function startReplication(opts: ReplicationOptions): Promise<Replication> {
+  let stopping = false;
+  let current: Connected | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const reconnect = () => {
+    if (stopping) return;
+    retry = setTimeout(async () => {
+      current = await connect(opts, onLost).catch(() => undefined);
+      if (!current) reconnect();
+      else opts.log('warn', 'replication stream back; database broadcasts resumed');
+    }, 1000);
+  };
+  const onLost = () => {
+    if (stopping) return;
+    opts.log('warn', 'replication stream closed; database broadcasts pause until it is back');
+    current = undefined;
+    reconnect();
+  };
+  try {
+    current = await connect(opts, onLost);
+  } catch (err) {
+    opts.log('warn', `logical replication unavailable: ${(err as Error).message}`);
+    return { available: false, stop: async () => {} };
+  }
+  return {
+    available: true,
+    async stop() {
+      stopping = true;
+      clearTimeout(retry);
+      await current?.stop();
+    },
+  };
+}
+
+interface Connected {
+  stop(): Promise<void>;
+}
+
+/** One replication connection and its slot; `onLost` is called when it closes on its own. */
+async function connect(opts: ReplicationOptions, onLost: () => void): Promise<Connected> {
   const sql = postgres(opts.dbUrl, {
     max: 1,
     fetch_types: false,
@@ -46,9 +87,8 @@ export async function startReplication(opts: ReplicationOptions): Promise<Replic
       )
       .writable()) as unknown as Duplex;
   } catch (err) {
-    opts.log('warn', `logical replication unavailable: ${(err as Error).message}`);
     await sql.end({ timeout: 1 }).catch(() => {});
-    return { available: false, stop: async () => {} };
+    throw err;
   }
 
   const decoder = new PgOutputDecoder();
@@ -59,6 +99,9 @@ export async function startReplication(opts: ReplicationOptions): Promise<Replic
   let stopping = false;
 
   const status = (reply = false) => {
+    // With nothing in hand, everything received is handled: transactions without changes
+    // for us included. The server waits for this at shutdown, so it must reach the end.
+    if (pending === 0 && received > flushed) flushed = received;
     // Standby status update: what was received, and what was handled (safe to forget).
     const b = Buffer.alloc(34);
     b.write('r', 0);
@@ -96,14 +139,16 @@ export async function startReplication(opts: ReplicationOptions): Promise<Replic
       });
   });
   stream.on('error', (err: Error) => {
-    if (!stopping) opts.log('error', `replication stream: ${err.message}`);
+    if (!stopping) opts.log('warn', `replication stream: ${err.message}`);
   });
-  stream.on('close', () => {
-    if (!stopping) opts.log('warn', 'replication stream closed; database broadcasts stopped');
+  stream.once('close', () => {
+    if (stopping) return;
+    stopping = true;
+    void sql.end({ timeout: 1 }).catch(() => {});
+    onLost();
   });
 
   return {
-    available: true,
     async stop() {
       stopping = true;
       await new Promise<void>((done) => {

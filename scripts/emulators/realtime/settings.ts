@@ -54,6 +54,7 @@ const ENV: Record<string, keyof RealtimeSettings> = {
   REALTIME_MAX_PAYLOAD_SIZE_KB: 'maxPayloadSizeKb',
   REALTIME_MAX_CLIENT_PRESENCE_EVENTS_PER_WINDOW: 'maxClientPresenceEventsPerWindow',
   REALTIME_HEARTBEAT_TIMEOUT_MS: 'heartbeatTimeoutMs',
+  REALTIME_MAX_BUFFERED_BYTES: 'maxBufferedBytes',
 };
 
 /**
