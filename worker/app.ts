@@ -14,6 +14,8 @@ import { Recovery } from './generation/recovery.ts';
 import { GenerationStore } from './generation/store.ts';
 import { jobHandlers } from './jobs/handlers.ts';
 import { LlmClient } from './llm/client.ts';
+import { MailSweep } from './mail/sweep.ts';
+import { type MailTransport, smtpTransport } from './mail/transport.ts';
 import { WorkerMetrics } from './runtime/metrics.ts';
 import { type JobHandlers, JobRunner } from './runtime/runner.ts';
 import { type OpsServer, serveOps } from './runtime/server.ts';
@@ -30,6 +32,8 @@ export interface WorkerOptions {
   handlers?: (deps: GenerationDeps) => JobHandlers;
   /** A WebSocket constructor for Realtime presence under Node tests. */
   realtimeTransport?: unknown;
+  /** Delivers mail instead of SMTP_URL's server (tests). */
+  mailTransport?: MailTransport;
   /** Overrides the generation settings' publisher limits and the like. */
   tune?: (deps: GenerationDeps) => void;
 }
@@ -129,9 +133,15 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     host,
   };
   opts.tune?.(deps);
+  const mailTransport =
+    opts.mailTransport ??
+    (config.SMTP_URL ? smtpTransport({ url: config.SMTP_URL, from: config.MAIL_FROM }) : undefined);
+  if (!mailTransport) log.warn('SMTP_URL is not set: mail in private.mail_outbox is not delivered');
+  const mail = mailTransport && !opts.handlers ? { transport: mailTransport } : undefined;
+  const mailSweep = mail ? new MailSweep({ db, log }) : undefined;
   const runner = new JobRunner({
     databaseUrl: url,
-    handlers: opts.handlers ? opts.handlers(deps) : jobHandlers({ generation: deps }),
+    handlers: opts.handlers ? opts.handlers(deps) : jobHandlers({ generation: deps, mail }),
     concurrency: config.WORKER_CONCURRENCY,
     db,
     clock,
@@ -157,6 +167,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     // What a previous worker of this machine left is cleaned up before any job is taken.
     await recovery.startup();
     await runner.work();
+    mailSweep?.start(s(config.MAIL_SWEEP_INTERVAL_S));
     sweep = setInterval(() => {
       recovery.sweep().catch((err) => log.error('recovery sweep failed', { err }));
     }, s(config.RECOVERY_INTERVAL_S));
@@ -205,7 +216,9 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
       stop: (graceMs = s(config.SHUTDOWN_GRACE_S)) => {
         stopped ??= (async () => {
           clearInterval(sweep);
+          await mailSweep?.stop();
           await runner.stop(graceMs);
+          mailTransport?.close();
           await previews.stopAll();
           await cancels.stop();
           await presence?.close();
@@ -218,6 +231,8 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     };
   } catch (err) {
     clearInterval(sweep);
+    await mailSweep?.stop();
+    mailTransport?.close();
     await ops?.close();
     await runner.boss.stop({ graceful: false }).catch(() => {});
     await cancels.stop();

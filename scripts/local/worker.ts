@@ -19,13 +19,16 @@ export interface LocalWorker {
 
 /**
  * What the worker gets from the stack: its database, the LLM emulator (unless LLM_BASE_URL
- * names a real model), Realtime for presence, and a workspaces folder under the local data.
+ * names a real model), Realtime for presence, the SMTP sink (unless SMTP_URL is set), and a
+ * workspaces folder under the local data.
  * Everything else of this environment passes through (FLUTTER_BIN, WORKER_CONCURRENCY…).
  */
 export function localWorkerEnv(opts: {
   env: LocalEnv;
   gatewayUrl: string;
   dbUrl: string;
+  /** The stack's SMTP sink, unless SMTP_URL names a real server. */
+  smtpUrl?: string;
   overrides?: Record<string, string>;
 }): Record<string, string> {
   const { env, gatewayUrl, dbUrl } = opts;
@@ -43,6 +46,7 @@ export function localWorkerEnv(opts: {
     SUPABASE_SERVICE_ROLE_KEY: env.SERVICE_ROLE_KEY,
     WORKER_PORT: String(env.WORKER_PORT),
     LOG_LEVEL: env.LOG_LEVEL,
+    ...(opts.smtpUrl && !process.env.SMTP_URL ? { SMTP_URL: opts.smtpUrl } : {}),
     ...opts.overrides,
   };
 }

@@ -1,5 +1,6 @@
 import type { GenerationDeps } from '../generation/context.ts';
 import { generationHandler } from '../generation/run.ts';
+import { type MailDeps, mailHandler } from '../mail/deliver.ts';
 import type { JobHandlers } from '../runtime/runner.ts';
 
 /**
@@ -9,10 +10,13 @@ import type { JobHandlers } from '../runtime/runner.ts';
  */
 export interface HandlerDeps {
   generation: GenerationDeps;
+  /** Mail delivery; without it (no SMTP_URL) the `mail` queue is not consumed. */
+  mail?: MailDeps;
 }
 
 export function jobHandlers(deps: HandlerDeps): JobHandlers {
   return {
     generation: generationHandler(deps.generation),
+    ...(deps.mail ? { mail: mailHandler(deps.mail) } : {}),
   };
 }
