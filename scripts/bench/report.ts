@@ -31,9 +31,15 @@ export function printTable(rows: BenchRow[]): void {
   }
 }
 
-export async function writeJson(file: string, rows: BenchRow[]): Promise<void> {
+/** Writes the rows (and anything else worth keeping, e.g. a soak's samples) as JSON. */
+export async function writeJson(
+  file: string,
+  rows: BenchRow[],
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`);
+  const body = { at: new Date().toISOString(), rows, ...extra };
+  await writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
 }
 
 /**
