@@ -34,10 +34,14 @@ export function totals(ticks: Tick[]): Totals {
 
 const fmt = (n: number | undefined, d = 1) => (n === undefined ? '—' : n.toFixed(d));
 
-/** Memory over time, beside the load and the unexpected answers of each interval. */
+/**
+ * Memory over time, beside the load and the unexpected answers of each interval. `missed`
+ * counts arrivals that found every user still waiting for an answer: the stack fell behind
+ * the rate.
+ */
 export function printSamples(samples: MemorySample[], ticks: Tick[], every: number): void {
   console.log(
-    `\n${'t (s)'.padStart(6)} ${'ops/s'.padStart(7)} ${'req/s'.padStart(7)} ${'errors'.padStart(7)}` +
+    `\n${'t (s)'.padStart(6)} ${'ops/s'.padStart(7)} ${'req/s'.padStart(7)} ${'missed'.padStart(7)} ${'errors'.padStart(7)}` +
       ` ${'stack RSS'.padStart(10)} ${'heap'.padStart(7)} ${'worker RSS'.padStart(11)}` +
       ` ${'heap'.padStart(7)} ${'PostgreSQL'.padStart(11)}   (MiB)`,
   );
@@ -47,6 +51,7 @@ export function printSamples(samples: MemorySample[], ticks: Tick[], every: numb
     const span = Math.max(1, inWindow.length);
     const ops = inWindow.reduce((n, t) => n + t.ops, 0) / span;
     const reqs = inWindow.reduce((n, t) => n + t.requests, 0) / span;
+    const missed = inWindow.reduce((n, t) => n + (t.skipped ?? 0), 0);
     let errors = 0;
     for (const t of inWindow) {
       for (const [op, byStatus] of Object.entries(t.counts)) {
@@ -58,7 +63,8 @@ export function printSamples(samples: MemorySample[], ticks: Tick[], every: numb
     prev = s.t + 0.5;
     console.log(
       `${fmt(s.t, 0).padStart(6)} ${fmt(inWindow.length ? ops : undefined, 0).padStart(7)}` +
-        ` ${fmt(inWindow.length ? reqs : undefined, 0).padStart(7)} ${String(errors).padStart(7)}` +
+        ` ${fmt(inWindow.length ? reqs : undefined, 0).padStart(7)} ${String(missed).padStart(7)}` +
+        ` ${String(errors).padStart(7)}` +
         ` ${fmt(s.stackRss).padStart(10)} ${fmt(s.stackHeap).padStart(7)}` +
         ` ${fmt(s.workerRss).padStart(11)} ${fmt(s.workerHeap).padStart(7)}` +
         ` ${fmt(s.postgres).padStart(11)}`,
