@@ -50,9 +50,9 @@ for (const [k, v] of Object.entries({
 
 /** Runs the workload process; `onTick` gets each second's line. Resolves at its end. */
 function workload(spec: WorkloadSpec, onTick: (tick: Tick) => void): Promise<void> {
-  const child = spawn(process.execPath, [WORKLOAD, JSON.stringify(spec)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // The spec goes in on stdin: it holds tokens and passwords, which argv would show to `ps`.
+  const child = spawn(process.execPath, [WORKLOAD], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(JSON.stringify(spec));
   createInterface({ input: child.stdout }).on('line', (line) => {
     try {
       onTick(JSON.parse(line) as Tick);
@@ -83,7 +83,8 @@ async function world(stack: LocalStack): Promise<SoakUser[]> {
       if (res.status !== 201) throw new Error(`create project: ${res.status}`);
       projects.push(((await res.json()) as { id: string }).id);
     }
-    users.push({ ...u, id: String(u.claims.sub), projects });
+    const { email, password, token, refreshToken } = u;
+    users.push({ id: String(u.claims.sub), email, password, token, refreshToken, projects });
   }
   return users;
 }
@@ -176,7 +177,14 @@ try {
   const ops = totals(ticks);
   const errors = printErrors(ops);
   const verdict = judge(samples, MAX_SLOPE);
-  failed = errors > 0 || verdict.some((r) => r.flagged);
+  const answered = Object.values(ops).reduce(
+    (n, byStatus) => n + Object.values(byStatus).reduce((a, b) => a + b, 0),
+    0,
+  );
+  // A run that sent nothing, or sampled too little to fit a line, proves nothing.
+  if (answered === 0) console.log('\nNo operation was answered: the soak proves nothing.');
+  if (verdict.length === 0) console.log('\nToo few samples to judge memory: run longer.');
+  failed = errors > 0 || answered === 0 || verdict.length === 0 || verdict.some((r) => r.flagged);
   const out = args.out ?? '.local/soak/latest.json';
   await writeJson(
     out,

@@ -1,10 +1,12 @@
 import { Mix, type WorkloadSpec } from './mix.ts';
 
-// Runs in its own process (see load.ts's reason: generating load never competes with the
-// stack's event loop, and the stack's memory is its own). Reads its spec as JSON from argv;
+// Runs in its own process (as bench/load.ts does: generating load never competes with the
+// stack's event loop, and the stack's memory is its own). Reads its spec as JSON from stdin;
 // prints one JSON line a second: what finished in that second, by operation and status; and
 // a last line with `done: true`.
-const spec = JSON.parse(process.argv[2] ?? '{}') as WorkloadSpec;
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+const spec = JSON.parse(input || '{}') as WorkloadSpec;
 const mix = new Mix(spec);
 type Counts = Record<string, Record<string, number>>;
 let window: Counts = {};
