@@ -57,9 +57,12 @@ export async function regressions(
   for (const now of rows) {
     const then = before.get(now.name);
     if (!then) continue;
+    // Like with like: ratios when both runs had a baseline, values when neither did.
+    if ((then.ratio === undefined) !== (now.ratio === undefined)) continue;
     const a = then.ratio ?? then.value;
     const b = now.ratio ?? now.value;
-    const change = (b - a) / a;
+    if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) continue;
+    const change = (b - a) / Math.abs(a);
     const worse = now.better === 'higher' ? -change : change;
     if (worse > tolerance) found.push(`${now.name}: ${a.toFixed(3)} → ${b.toFixed(3)}`);
   }
