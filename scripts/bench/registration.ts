@@ -21,8 +21,8 @@ export async function registrationTiming(stack: LocalStack): Promise<BenchRow[]>
       headers: { apikey: DEMO_ANON_KEY, 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: existing.password }),
     });
-    await res.arrayBuffer();
-    if (res.status !== 201) throw new Error(`register: ${res.status}`);
+    const body = await res.text();
+    if (res.status !== 201) throw new Error(`register: ${res.status} ${body}`);
     return performance.now() - started;
   };
   const fresh = () => `bench-new-${randomBytes(6).toString('hex')}@example.com`;

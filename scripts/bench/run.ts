@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
 // run on every request.
 for (const k of [
   'AUTH_RATE_LIMIT_PER_IP',
+  'AUTH_RATE_LIMIT_PER_ACCOUNT',
   'GOTRUE_RATE_LIMIT_EMAIL_SENT',
   'GOTRUE_RATE_LIMIT_OTP',
 ]) {

@@ -29,6 +29,7 @@ describe('the local stack', () => {
       'database',
       'migrations',
       'auth',
+      'mail',
       'storage',
       'realtime',
       'gateway',
