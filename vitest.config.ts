@@ -17,6 +17,8 @@ export default defineConfig({
       include: ['shared/**/*.ts', 'worker/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: '.local/coverage',
+      // The figures are worth seeing when a test fails too (CI shows both at once).
+      reportOnFailure: true,
       thresholds: {
         'shared/**/*.ts': { lines: 80 },
         'worker/**/*.ts': { lines: 80 },

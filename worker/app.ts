@@ -18,6 +18,8 @@ import { Recovery } from './generation/recovery.ts';
 import { GenerationStore } from './generation/store.ts';
 import { jobHandlers } from './jobs/handlers.ts';
 import { LlmClient } from './llm/client.ts';
+import { MailSweep } from './mail/sweep.ts';
+import { type MailTransport, smtpTransport } from './mail/transport.ts';
 import { workerReporter } from './runtime/error-tracking.ts';
 import { WorkerMetrics } from './runtime/metrics.ts';
 import { type JobHandlers, JobRunner } from './runtime/runner.ts';
@@ -38,6 +40,8 @@ export interface WorkerOptions {
   crm?: Partial<CrmDeps>;
   /** A WebSocket constructor for Realtime presence under Node tests. */
   realtimeTransport?: unknown;
+  /** Delivers mail instead of SMTP_URL's server (tests). */
+  mailTransport?: MailTransport;
   /** Overrides the generation settings' publisher limits and the like. */
   tune?: (deps: GenerationDeps) => void;
   /** Where unhandled errors go (default: Sentry with SENTRY_DSN, else nowhere). */
@@ -154,6 +158,12 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     host,
   };
   opts.tune?.(deps);
+  const mailTransport =
+    opts.mailTransport ??
+    (config.SMTP_URL ? smtpTransport({ url: config.SMTP_URL, from: config.MAIL_FROM }) : undefined);
+  if (!mailTransport) log.warn('SMTP_URL is not set: mail in private.mail_outbox is not delivered');
+  const mail = mailTransport && !opts.handlers ? { transport: mailTransport } : undefined;
+  const mailSweep = mail ? new MailSweep({ db, log }) : undefined;
   const runner = new JobRunner({
     databaseUrl: url,
     handlers: opts.handlers
@@ -161,6 +171,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
       : jobHandlers({
           generation: deps,
           crm: { ...crmDepsFromConfig(config, { db, clock, log }), ...opts.crm },
+          mail,
         }),
     concurrency: config.WORKER_CONCURRENCY,
     db,
@@ -188,6 +199,7 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     // What a previous worker of this machine left is cleaned up before any job is taken.
     await recovery.startup();
     await runner.work();
+    mailSweep?.start(s(config.MAIL_SWEEP_INTERVAL_S));
     sweep = setInterval(() => {
       recovery.sweep().catch((err) => log.error('recovery sweep failed', { err }));
     }, s(config.RECOVERY_INTERVAL_S));
@@ -237,7 +249,9 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
       stop: (graceMs = s(config.SHUTDOWN_GRACE_S)) => {
         stopped ??= (async () => {
           clearInterval(sweep);
+          await mailSweep?.stop();
           await runner.stop(graceMs);
+          mailTransport?.close();
           await previews.stopAll();
           await guard.close();
           await cancels.stop();
@@ -252,6 +266,8 @@ export async function startWorker(config: WorkerEnv, opts: WorkerOptions = {}): 
     };
   } catch (err) {
     clearInterval(sweep);
+    await mailSweep?.stop();
+    mailTransport?.close();
     await ops?.close();
     await runner.boss.stop({ graceful: false }).catch(() => {});
     await cancels.stop();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { encryptionKey, logLevel, parseEnv, postgresUrl } from '../shared/config.ts';
 import { llmEnvSchema } from './llm/config.ts';
 import { graphEnvSchema } from './whatsapp/config.ts';
+import { mailEnvSchema } from './mail/config.ts';
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 const count = (min: number, max: number, fallback: number) =>
@@ -79,6 +80,7 @@ export const workerEnvSchema = z
   })
   .extend(llmEnvSchema.shape)
   .extend(graphEnvSchema.shape)
+  .extend(mailEnvSchema.shape)
   .refine((env) => Boolean(env?.DATABASE_URL || env?.SUPABASE_DB_URL), {
     message: 'set DATABASE_URL (or SUPABASE_DB_URL)',
     path: ['DATABASE_URL'],

@@ -85,6 +85,10 @@ try {
     `heap: ${mib(base.heapUsed)} MiB before, peak ${mib(peakHeap)} MiB (+${growth.toFixed(1)} MiB)`,
   );
   console.log(`rss: peak ${mib(peakRss)} MiB`);
+  // The last line, for `npm run bench`, which runs this in a process of its own.
+  console.log(
+    JSON.stringify({ growthMib: growth, boundMib: BOUND_MIB, rowsPerSecond: ROWS / seconds }),
+  );
   if (row?.status !== 'succeeded' || row.imported !== ROWS) process.exitCode = 1;
   if (growth > BOUND_MIB) {
     console.log(`Heap grew by more than the ${BOUND_MIB} MiB bound.`);

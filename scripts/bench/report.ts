@@ -31,9 +31,15 @@ export function printTable(rows: BenchRow[]): void {
   }
 }
 
-export async function writeJson(file: string, rows: BenchRow[]): Promise<void> {
+/** Writes the rows (and anything else worth keeping, e.g. a soak's samples) as JSON. */
+export async function writeJson(
+  file: string,
+  rows: BenchRow[],
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`);
+  const body = { at: new Date().toISOString(), rows, ...extra };
+  await writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
 }
 
 /**
@@ -51,9 +57,12 @@ export async function regressions(
   for (const now of rows) {
     const then = before.get(now.name);
     if (!then) continue;
+    // Like with like: ratios when both runs had a baseline, values when neither did.
+    if ((then.ratio === undefined) !== (now.ratio === undefined)) continue;
     const a = then.ratio ?? then.value;
     const b = now.ratio ?? now.value;
-    const change = (b - a) / a;
+    if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) continue;
+    const change = (b - a) / Math.abs(a);
     const worse = now.better === 'higher' ? -change : change;
     if (worse > tolerance) found.push(`${now.name}: ${a.toFixed(3)} → ${b.toFixed(3)}`);
   }

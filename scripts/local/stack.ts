@@ -25,6 +25,7 @@ import { functionsRequiringJwt } from './function-settings.ts';
 import { createGateway, routeUpgrades } from './gateway.ts';
 import { seedInitialAdmin } from './initial-admin.ts';
 import { portInUse } from './ports.ts';
+import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 import { type LocalWorker, localWorkerEnv, startLocalWorker } from './worker.ts';
 
 export interface LocalStack {
@@ -36,6 +37,8 @@ export interface LocalStack {
   graph: GraphEmulator;
   storage: StorageEmulator;
   realtime: RealtimeEmulator;
+  /** Where the worker delivers mail (SMTP_URL): what arrives lands in the mailbox. */
+  smtp: SmtpSink;
   /** The worker process, when `worker` was asked for (`npm run dev` does). */
   worker?: LocalWorker;
   /** What the worker was (or would be) started with, to start another one like it. */
@@ -87,6 +90,12 @@ export async function startLocalStack(
     const clock = opts.clock ?? systemClock;
     const auth = await startAuth(env, gatewayUrl, dbUrl, clock, cleanup);
     progress('auth', `${gatewayUrl}/auth/v1 (emulated Supabase Auth)`);
+    // The worker's mail (private.mail_outbox) arrives here by SMTP and joins Auth's mail.
+    const smtp = await startSmtpSink((mail) => {
+      for (const to of mail.to) auth.deps.mailbox.deliver({ ...mail, to });
+    });
+    cleanup.push(() => smtp.stop());
+    progress('mail', `${smtp.url} (SMTP into ${gatewayUrl}/mailbox)`);
     const graph = createGraphEmulator({
       webhookUrl: `${gatewayUrl}/functions/v1/whatsapp/webhook`,
       appSecret: env.WHATSAPP_APP_SECRET,
@@ -136,7 +145,7 @@ export async function startLocalStack(
       progress('admin', admin);
     }
     const overrides = typeof opts.worker === 'object' ? opts.worker.env : undefined;
-    const workerEnv = localWorkerEnv({ env, gatewayUrl, dbUrl, overrides });
+    const workerEnv = localWorkerEnv({ env, gatewayUrl, dbUrl, smtpUrl: smtp.url, overrides });
     let worker: LocalWorker | undefined;
     if (opts.worker) {
       worker = await startLocalWorker(workerEnv);
@@ -152,6 +161,7 @@ export async function startLocalStack(
       graph,
       storage,
       realtime,
+      smtp,
       worker,
       workerEnv,
       stop,

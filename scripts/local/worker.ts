@@ -20,14 +20,16 @@ export interface LocalWorker {
 /**
  * What the worker gets from the stack: its database, the LLM emulator (unless LLM_BASE_URL
  * names a real model), the Graph API emulator (unless GRAPH_API_BASE_URL names Meta's),
- * Realtime and Storage, the functions' key for sealed channel tokens, and a workspaces folder
- * under the local data.
+ * Realtime and Storage, the functions' key for sealed channel tokens, the SMTP sink (unless
+ * SMTP_URL is set), and a workspaces folder under the local data.
  * Everything else of this environment passes through (FLUTTER_BIN, WORKER_CONCURRENCY…).
  */
 export function localWorkerEnv(opts: {
   env: LocalEnv;
   gatewayUrl: string;
   dbUrl: string;
+  /** The stack's SMTP sink, unless SMTP_URL names a real server. */
+  smtpUrl?: string;
   overrides?: Record<string, string>;
 }): Record<string, string> {
   const { env, gatewayUrl, dbUrl } = opts;
@@ -47,6 +49,7 @@ export function localWorkerEnv(opts: {
     CRM_ENCRYPTION_KEY: env.CRM_ENCRYPTION_KEY,
     WORKER_PORT: String(env.WORKER_PORT),
     LOG_LEVEL: env.LOG_LEVEL,
+    ...(opts.smtpUrl && !process.env.SMTP_URL ? { SMTP_URL: opts.smtpUrl } : {}),
     ...opts.overrides,
   };
 }

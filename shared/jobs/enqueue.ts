@@ -76,13 +76,35 @@ export async function sendJob<N extends JobName>(
   name: N,
   payload: JobPayload<N>,
 ): Promise<string> {
-  const def = JOBS[name];
-  const data = def.payload.parse(payload) as JobPayload<N>;
-  const options = def.sendOptions ? def.sendOptions(data as never) : {};
-  const id = await bossOver(db).send(name, data, { ...options, db });
+  const id = await sendUnlessPresent(db, name, payload);
   // null means a singleton or throttle rule skipped the job; no queue here is set up to.
   if (!id) throw new Error(`pg-boss did not create the ${name} job`);
   return id;
+}
+
+/**
+ * Sends a job whose id its queue derives from the payload (`sendOptions.id`), within the
+ * caller's transaction, unless a job with that id is already in the queue (in any state
+ * pg-boss still keeps). Returns whether this call created it. For work found by a sweep that
+ * every worker runs: the first to send it wins, the others change nothing.
+ */
+export async function enqueueUnlessPresent<N extends JobName>(
+  tx: Tx,
+  name: N,
+  payload: JobPayload<N>,
+): Promise<boolean> {
+  return (await sendUnlessPresent(serviceRoleDb(tx), name, payload)) !== null;
+}
+
+async function sendUnlessPresent<N extends JobName>(
+  db: Db,
+  name: N,
+  payload: JobPayload<N>,
+): Promise<string | null> {
+  const def = JOBS[name];
+  const data = def.payload.parse(payload) as JobPayload<N>;
+  const options = def.sendOptions ? def.sendOptions(data as never) : {};
+  return bossOver(db).send(name, data, { ...options, db });
 }
 
 /**

@@ -61,6 +61,17 @@ export type CrmImportJob = z.infer<typeof CrmImportJob>;
 /** The dead-letter queue of the WhatsApp and CRM queues: jobs that failed every attempt. */
 export const WHATSAPP_DEAD_LETTER = 'whatsapp.dead';
 
+/** Delivers one row of `private.mail_outbox` by SMTP; the job's id is derived from the row's. */
+export const MailJob = z.strictObject({ outbox_id: z.number().int().positive() });
+export type MailJob = z.infer<typeof MailJob>;
+
+/**
+ * The job id of an outbox row: a fixed UUID per row, so that sending its job again (every
+ * worker's sweep finds the row until it is sent) is refused by pg-boss instead of mailing twice.
+ */
+export const mailJobId = (outboxId: number): string =>
+  `00000000-0000-4000-8000-${outboxId.toString(16).padStart(12, '0')}`;
+
 /** Types a definition by its payload schema (what `satisfies` alone cannot infer). */
 const defineJob = <P extends z.ZodType>(def: JobDefinition<P>): JobDefinition<P> => def;
 
@@ -174,6 +185,26 @@ const definitions = {
     },
     sendOptions: (p) => ({ id: p.import_id }),
     // One large import at a time per worker: each holds a transaction and a connection.
+    concurrency: 1,
+  }),
+  mail: defineJob({
+    payload: MailJob,
+    queue: {
+      policy: 'standard',
+      // An SMTP server that is down for a while is waited out: 30 s, doubling, at most an
+      // hour apart, about a day in all. A mail that fails every attempt stays unsent in the
+      // outbox (with its attempts and last error); once pg-boss deletes the failed job, the
+      // sweep sends it again, so no mail is dropped.
+      retryLimit: 30,
+      retryDelay: 30,
+      retryBackoff: true,
+      retryDelayMax: 3600,
+      expireInSeconds: 300,
+      notify: true,
+      deleteAfterSeconds: 24 * 3600,
+    },
+    sendOptions: (p) => ({ id: mailJobId(p.outbox_id) }),
+    // Mail is rare and each send short: one at a time.
     concurrency: 1,
   }),
 };

@@ -30,6 +30,7 @@ describe('the local stack', () => {
       'database',
       'migrations',
       'auth',
+      'mail',
       'storage',
       'realtime',
       'gateway',

@@ -2,6 +2,7 @@ import type { CrmDeps } from '../crm/context.ts';
 import { crmHandlers } from '../crm/handlers.ts';
 import type { GenerationDeps } from '../generation/context.ts';
 import { generationHandler } from '../generation/run.ts';
+import { type MailDeps, mailHandler } from '../mail/deliver.ts';
 import type { JobHandlers } from '../runtime/runner.ts';
 
 /**
@@ -12,11 +13,14 @@ import type { JobHandlers } from '../runtime/runner.ts';
 export interface HandlerDeps {
   generation: GenerationDeps;
   crm: CrmDeps;
+  /** Mail delivery; without it (no SMTP_URL) the `mail` queue is not consumed. */
+  mail?: MailDeps;
 }
 
 export function jobHandlers(deps: HandlerDeps): JobHandlers {
   return {
     generation: generationHandler(deps.generation),
     ...crmHandlers(deps.crm),
+    ...(deps.mail ? { mail: mailHandler(deps.mail) } : {}),
   };
 }

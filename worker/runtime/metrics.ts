@@ -144,7 +144,13 @@ export class WorkerMetrics {
     'Generations whose worker was lost, by what became of them (requeued, failed)',
   );
 
+  /** The process's memory, read when scraped (the names Prometheus's Node client uses). */
+  readonly residentMemory = new Gauge('process_resident_memory_bytes', 'Resident memory size');
+  readonly heapUsed = new Gauge('nodejs_heap_size_used_bytes', 'V8 heap in use');
+
   private readonly all: Metric[] = [
+    this.residentMemory,
+    this.heapUsed,
     this.jobsStarted,
     this.jobsFinished,
     this.jobFailures,
@@ -156,6 +162,9 @@ export class WorkerMetrics {
   ];
 
   render(): string {
+    const memory = process.memoryUsage();
+    this.residentMemory.set({}, memory.rss);
+    this.heapUsed.set({}, memory.heapUsed);
     return `${this.all.flatMap((m) => m.render()).join('\n')}\n`;
   }
 }

@@ -13,7 +13,8 @@ export interface Mail {
   to: string;
   from: string;
   subject: string;
-  kind: MailKind;
+  /** Auth's mail by its kind; `notice` for the system's own mail, received over SMTP. */
+  kind: MailKind | 'notice';
   text: string;
   html: string;
   /** The verification link in the mail, when the kind has one. */
@@ -66,9 +67,30 @@ export class Mailbox {
       otp: input.otp,
       createdAt: new Date().toISOString(),
     };
+    this.keep(mail);
+    return mail;
+  }
+
+  /** Keeps a mail that arrived by SMTP (the local stack's sink), one copy per recipient. */
+  deliver(input: { from: string; to: string; subject: string; text: string }): Mail {
+    const mail: Mail = {
+      id: randomUUID(),
+      to: input.to.toLowerCase(),
+      from: input.from,
+      subject: input.subject,
+      kind: 'notice',
+      text: input.text,
+      html: `<pre>${escapeHtml(input.text)}</pre>`,
+      otp: '',
+      createdAt: new Date().toISOString(),
+    };
+    this.keep(mail);
+    return mail;
+  }
+
+  private keep(mail: Mail): void {
     this.mails.push(mail);
     if (this.mails.length > this.limit) this.mails.shift();
-    return mail;
   }
 
   list(to?: string): Mail[] {
