@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { encryptionKey, logLevel, parseEnv, postgresUrl } from '../shared/config.ts';
 import { llmEnvSchema } from './llm/config.ts';
-import { graphEnvSchema } from './whatsapp/config.ts';
 import { mailEnvSchema } from './mail/config.ts';
+import { graphEnvSchema } from './whatsapp/config.ts';
 
 const seconds = (fallback: number) => z.coerce.number().positive().default(fallback);
 const count = (min: number, max: number, fallback: number) =>
