@@ -129,20 +129,13 @@ let failed = false;
 try {
   const [backend] = await stack.auth.deps.db<{ pid: number }[]>`select pg_backend_pid() as pid`;
   const postmaster = await postmasterPid(backend?.pid ?? 0);
-  const webhookRoute = await fetch(`${stack.gatewayUrl}/functions/v1/whatsapp/openapi.json`)
-    .then((r) => r.json() as Promise<{ paths?: Record<string, { post?: unknown }> }>)
-    .then((doc) => Boolean(doc.paths?.['/webhook']?.post))
-    .catch(() => false);
   console.log(`Signing in ${USERS} users with two projects each…`);
   const base: Base = {
     gatewayUrl: stack.gatewayUrl,
     anonKey: env.ANON_KEY,
     users: await world(stack),
-    webhook: webhookRoute
-      ? { appSecret: env.WHATSAPP_APP_SECRET, phoneNumberId: '106540352242922' }
-      : undefined,
+    webhook: { appSecret: env.WHATSAPP_APP_SECRET, phoneNumberId: '106540352242922' },
   };
-  if (!webhookRoute) console.log('  (the whatsapp function takes no webhook yet: none are sent)');
   console.log('Measuring the peak with a short ramp…');
   const peak = await ramp(base);
   const rate = Math.max(1, Math.round(peak / 2));
