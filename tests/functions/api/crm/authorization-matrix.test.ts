@@ -2,16 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../../../shared/whatsapp/signature.ts';
 import { contacts, delivery, inboundExamples } from '../../../fixtures/whatsapp.ts';
-import { fixtures, type TestUser } from '../fixtures.ts';
-import { SERVICE_TOKEN, sansRequestId } from '../projects/helpers.ts';
+import { sansRequestId } from '../projects/helpers.ts';
 import { APP_SECRET, crmFixtures, newPhoneNumberId, useCrmApi, VERIFY_TOKEN } from './helpers.ts';
+import { CALLERS, CODES, type MatrixRow, matrixPeople, rowsOf } from './matrix.ts';
 
 const fx = useCrmApi();
-const { signUp, admin } = fixtures(fx);
 const { api, sql, client } = crmFixtures(fx);
-
-const CALLERS = ['anonymous', 'service', 'stranger', 'viewer', 'editor', 'owner', 'admin'] as const;
-type Caller = (typeof CALLERS)[number];
 
 /** One project with a number, a client who wrote a minute ago, and a template. */
 interface Crm {
@@ -21,45 +17,18 @@ interface Crm {
   templateId: string;
 }
 
-interface Row {
-  method: string;
-  /** The documented path, matched against /openapi.json. */
-  path: string;
-  call(t: Crm): { path: string; json?: unknown };
-  /** The same call on a missing thing: what a hidden one must look exactly like. */
-  missing: (t: Crm) => Crm;
-  expect: Record<Caller, number>;
-}
-
 const noProject = (t: Crm): Crm => ({ ...t, projectId: randomUUID() });
 const noClient = (t: Crm): Crm => ({ ...t, clientId: randomUUID() });
 const noChannel = (t: Crm): Crm => ({ ...t, channelId: randomUUID() });
 const noTemplate = (t: Crm): Crm => ({ ...t, templateId: randomUUID() });
 
-// anonymous → 401 and the service role → 403 (requireUser) everywhere; then stranger,
-// viewer, editor, owner, and an admin (projects:read_all and write_all) who is not a member:
-// a CRM is its members' alone, so the admin sees the project but none of its CRM.
-const row = (
-  method: string,
-  path: string,
-  call: Row['call'],
-  [stranger, viewer, editor, owner, adminStatus]: number[],
-  missing: Row['missing'] = noProject,
-): Row => ({
-  method,
-  path,
-  call,
-  missing,
-  expect: {
-    anonymous: 401,
-    service: 403,
-    stranger: stranger!,
-    viewer: viewer!,
-    editor: editor!,
-    owner: owner!,
-    admin: adminStatus!,
-  },
-});
+/** What a row sends: a path and, for writes, a JSON body. */
+interface Call {
+  path: string;
+  json?: unknown;
+}
+
+const row = rowsOf<Crm, Call>(noProject);
 
 const P = '/api/projects/{id}';
 const p = (t: Crm) => `/projects/${t.projectId}`;
@@ -71,7 +40,7 @@ const template = {
   parameters: [{ name: '1' }],
 };
 
-const ROWS: Row[] = [
+const ROWS: Array<MatrixRow<Crm, Call>> = [
   row(
     'POST',
     `${P}/channels`,
@@ -180,29 +149,11 @@ const CRM_PATH = /^\/api\/projects\/\{id\}\/(channels|clients|templates|classifi
 /** Documents, imports, analytics and GDPR: ./records-authorization-matrix.test.ts covers them. */
 const RECORDS_PATH =
   /^\/api\/projects\/\{id\}\/(imports|analytics|clients\/\{clientId\}\/(documents|audit-log|export|erase))(\/|$)/;
-const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
-
-type Person = 'stranger' | 'viewer' | 'editor' | 'owner' | 'admin';
-let people: Record<Person, TestUser>;
-let signedUp: Promise<void> | undefined;
-
-// Signed up inside the first cell, not in beforeAll: the Auth emulator is routed per test.
-function ensurePeople(): Promise<void> {
-  signedUp ??= (async () => {
-    people = {
-      stranger: await signUp(),
-      viewer: await signUp(),
-      editor: await signUp(),
-      owner: await signUp(),
-      admin: await admin(),
-    };
-  })();
-  return signedUp;
-}
+const people = matrixPeople(fx);
+const tokenOf = people.tokenOf;
 
 async function freshCrm(): Promise<Crm> {
-  await ensurePeople();
-  const { owner, viewer, editor } = people;
+  const { owner, viewer, editor } = await people.ensure();
   const [project] = await sql()<{ id: string }[]>`
     insert into public.projects (owner_id, name) values (${owner.id}, 'CRM') returning id`;
   const projectId = project!.id;
@@ -219,12 +170,6 @@ async function freshCrm(): Promise<Crm> {
     values (${projectId}, 'welcome', 'en', 'template', 'Welcome {{1}}', '[{"name": "1"}]')
     returning id`;
   return { projectId, channelId: channel!.id, clientId, templateId: tpl!.id };
-}
-
-function tokenOf(caller: Caller): string | undefined {
-  if (caller === 'anonymous') return undefined;
-  if (caller === 'service') return SERVICE_TOKEN;
-  return people[caller].token;
 }
 
 describe('the authorization matrix of the CRM routes', () => {
@@ -285,7 +230,7 @@ describe('the authorization matrix of the whatsapp function', () => {
   it.each(['anonymous', 'service', 'owner', 'admin'] as const)(
     'answers %s by signature and verify token alone',
     async (caller) => {
-      await ensurePeople();
+      await people.ensure();
       const token = tokenOf(caller);
       const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
       const headers = { ...auth, 'content-type': 'application/json' };

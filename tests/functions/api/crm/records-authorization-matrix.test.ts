@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fixtures, type TestUser } from '../fixtures.ts';
-import { SERVICE_TOKEN, sansRequestId } from '../projects/helpers.ts';
+import { sansRequestId } from '../projects/helpers.ts';
 import { crmFixtures } from './helpers.ts';
+import { CALLERS, CODES, type MatrixRow, matrixPeople, rowsOf } from './matrix.ts';
 import { PDF, uploadDocument, useDocumentsApi } from './storage.ts';
 
 const h = useDocumentsApi();
-const { signUp, admin } = fixtures(h.fx);
 const { api, sql, client } = crmFixtures(h.fx);
-
-const CALLERS = ['anonymous', 'service', 'stranger', 'viewer', 'editor', 'owner', 'admin'] as const;
-type Caller = (typeof CALLERS)[number];
 
 /** A project with a client, one of their documents (in Storage) and an import. */
 interface Crm {
@@ -27,42 +23,12 @@ interface Call {
   form?: boolean;
 }
 
-interface Row {
-  method: string;
-  path: string;
-  call(t: Crm): Call;
-  missing: (t: Crm) => Crm;
-  expect: Record<Caller, number>;
-}
-
 const noProject = (t: Crm): Crm => ({ ...t, projectId: randomUUID() });
 const noClient = (t: Crm): Crm => ({ ...t, clientId: randomUUID() });
 const noDocument = (t: Crm): Crm => ({ ...t, documentId: randomUUID() });
 const noImport = (t: Crm): Crm => ({ ...t, importId: randomUUID() });
 
-// anonymous → 401 and the service role → 403 everywhere; then stranger, viewer, editor,
-// owner, and an admin who is not a member (sees the project, none of its clients' data).
-const row = (
-  method: string,
-  path: string,
-  call: Row['call'],
-  [stranger, viewer, editor, owner, adminStatus]: number[],
-  missing: Row['missing'] = noProject,
-): Row => ({
-  method,
-  path,
-  call,
-  missing,
-  expect: {
-    anonymous: 401,
-    service: 403,
-    stranger: stranger!,
-    viewer: viewer!,
-    editor: editor!,
-    owner: owner!,
-    admin: adminStatus!,
-  },
-});
+const row = rowsOf<Crm, Call>(noProject);
 
 const P = '/api/projects/{id}';
 const C = `${P}/clients/{clientId}`;
@@ -77,7 +43,7 @@ const analytics = (name: string) =>
     [404, 200, 200, 200, 200],
   );
 
-const ROWS: Row[] = [
+const ROWS: Array<MatrixRow<Crm, Call>> = [
   row(
     'POST',
     `${C}/documents`,
@@ -156,28 +122,11 @@ const ROWS: Row[] = [
 /** The paths this matrix covers; the CRM's and the projects' matrices leave them to it. */
 const RECORDS_PATH =
   /^\/api\/projects\/\{id\}\/(imports|analytics|clients\/\{clientId\}\/(documents|audit-log|export|erase))(\/|$)/;
-const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
-
-type Person = 'stranger' | 'viewer' | 'editor' | 'owner' | 'admin';
-let people: Record<Person, TestUser>;
-let signedUp: Promise<void> | undefined;
-
-function ensurePeople(): Promise<void> {
-  signedUp ??= (async () => {
-    people = {
-      stranger: await signUp(),
-      viewer: await signUp(),
-      editor: await signUp(),
-      owner: await signUp(),
-      admin: await admin(),
-    };
-  })();
-  return signedUp;
-}
+const people = matrixPeople(h.fx);
+const tokenOf = people.tokenOf;
 
 async function freshCrm(): Promise<Crm> {
-  await ensurePeople();
-  const { owner, viewer, editor } = people;
+  const { owner, viewer, editor } = await people.ensure();
   const [project] = await sql()<{ id: string }[]>`
     insert into public.projects (owner_id, name) values (${owner.id}, 'CRM') returning id`;
   const projectId = project!.id;
@@ -201,12 +150,6 @@ async function freshCrm(): Promise<Crm> {
     insert into public.crm_imports (project_id, created_by, mode, status)
     values (${projectId}, ${owner.id}, 'all', 'succeeded') returning id`;
   return { projectId, clientId, documentId, importId: imp!.id };
-}
-
-function tokenOf(caller: Caller): string | undefined {
-  if (caller === 'anonymous') return undefined;
-  if (caller === 'service') return SERVICE_TOKEN;
-  return people[caller].token;
 }
 
 async function send(method: string, call: Call, token: string | undefined) {
