@@ -80,6 +80,14 @@ export const functionEnvSchema = z.object({
   /** Connections each function instance may hold; requests queue for them beyond that. */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   /**
+   * Prepared statements: `auto` uses them unless `SUPABASE_DB_URL` is a transaction-mode
+   * pooler (port 6543). Set `false` for another pooler in transaction mode.
+   */
+  DB_PREPARE: z
+    .enum(['auto', 'true', 'false'])
+    .default('auto')
+    .transform((v) => (v === 'auto' ? undefined : v === 'true')),
+  /**
    * Signs list cursors. Its own secret, so rotating an API key leaves cursors alone (and
    * rotating this one only sends clients back to the first page).
    */

@@ -7,39 +7,75 @@ export interface DbClaims {
   [claim: string]: unknown;
 }
 
+/** A string as an SQL literal, whatever `standard_conforming_strings` says (libpq's rule). */
+function literal(value: string): string {
+  const quoted = value.replaceAll("'", "''");
+  return value.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
+}
+
+/** `begin`, then the identity every policy reads, as one simple-protocol message. */
+const opening = (role: string, claims: string) =>
+  `begin; select set_config('role', ${literal(role)}, true), ` +
+  `set_config('request.jwt.claims', ${literal(claims)}, true)`;
+
 /**
- * One transaction with the identity set first. The identity is sent at once, without waiting,
- * so postgres.js pipelines it with the callback's first query: a one-query request costs three
- * round trips (`begin`, that write, `commit`). postgres.js's own `begin` holds the connection
- * from `begin` to `commit`; when the server goes away mid-transaction (a restart) it fails the
- * transaction at once and makes the connection anew, where a connection reserved by hand and
- * given back would stay dead in the pool.
+ * One transaction with the identity set first, on a connection held from `begin` to `commit`.
+ *
+ * The opening is sent without waiting, so it shares a round trip with the callback's first
+ * query: a one-query request costs two (that write, then `commit`). It carries no parameters
+ * because, without prepared statements, postgres.js asks the server for their types first,
+ * a round trip each; its values are ours (a role name and claims we verified), quoted.
+ *
+ * A connection that dies meanwhile fails its queries at once and is made anew by the pool,
+ * never handed out again dead (see the postgres.js patch).
  */
-async function transaction<T>(
-  db: Pool,
-  role: string,
-  claims: string,
-  fn: (tx: Tx) => Promise<T>,
-): Promise<T> {
-  return (await db.begin(async (tx) => {
-    const identity = tx`select set_config('role', ${role}, true),
-                               set_config('request.jwt.claims', ${claims}, true)`.execute();
+async function transaction<T>(db: Pool, first: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const conn = await db.reserve();
+  try {
+    const opened = conn.unsafe(first).execute();
     // Looked at only once fn is done: a connection lost meanwhile must not reject it unwatched
     // (an unhandled rejection, which ends a Deno isolate or a Node process).
-    identity.catch(() => {});
+    opened.catch(() => {});
+    let result: T;
     try {
-      const result = await fn(tx);
-      await identity;
-      return result;
+      result = await fn(withSavepoints(conn));
+      await opened;
     } catch (err) {
-      // The identity's own failure (if any) is the real cause; fn's error follows from it.
-      const failed = await identity.then(
+      await conn.unsafe('rollback').catch(() => {});
+      // The opening's own failure (if any) is the real cause; fn's error follows from it.
+      const failed = await opened.then(
         () => undefined,
         (e: unknown) => e,
       );
       throw failed ?? err;
     }
-  })) as T;
+    const done = await conn.unsafe('commit');
+    // PostgreSQL answers `commit` in a transaction where a statement failed by rolling back.
+    // That happens only when fn caught a database error and carried on: not a success.
+    if (done.command !== 'COMMIT') throw new Error(`transaction ended with ${done.command}`);
+    return result;
+  } finally {
+    conn.release();
+  }
+}
+
+/** The reserved connection as a Tx: queries run on it, and `savepoint` nests as in `begin`. */
+function withSavepoints(conn: Awaited<ReturnType<Pool['reserve']>>): Tx {
+  let count = 0;
+  const tx = conn as unknown as Tx;
+  tx.savepoint = (async (fn: (sp: Tx) => unknown) => {
+    const name = `s${count++}`;
+    await conn.unsafe(`savepoint ${name}`);
+    try {
+      const result = await fn(tx);
+      await conn.unsafe(`release savepoint ${name}`);
+      return result;
+    } catch (err) {
+      await conn.unsafe(`rollback to savepoint ${name}`);
+      throw err;
+    }
+  }) as Tx['savepoint'];
+  return tx;
 }
 
 /**
@@ -52,15 +88,17 @@ async function transaction<T>(
  * const projects = await asUser(db, claims, (tx) => tx`select * from projects`);
  */
 export function asUser<T>(db: Pool, claims: DbClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return transaction(db, claims.role, JSON.stringify(claims), fn);
+  return transaction(db, opening(claims.role, JSON.stringify(claims)), fn);
 }
+
+const SERVICE = opening('service_role', '{"role":"service_role"}');
 
 /**
  * Runs `fn` in a transaction as `service_role`: RLS is bypassed, so this door is for the
  * worker, webhooks, machine-to-machine and admin work only. Grep for it when reviewing.
  */
 export function asService<T>(db: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return transaction(db, 'service_role', '{"role":"service_role"}', fn);
+  return transaction(db, SERVICE, fn);
 }
 
 /**
@@ -69,5 +107,5 @@ export function asService<T>(db: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
  * a request.
  */
 export function asOwner<T>(db: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.begin((tx) => fn(tx)) as Promise<T>;
+  return transaction(db, 'begin', fn);
 }

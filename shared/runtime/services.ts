@@ -38,7 +38,12 @@ export function createServices(
 ): Services {
   const clock = opts.clock ?? systemClock;
   const db =
-    opts.db ?? createDb(config.SUPABASE_DB_URL, { max: config.DB_POOL_SIZE, name: opts.dbName });
+    opts.db ??
+    createDb(config.SUPABASE_DB_URL, {
+      max: config.DB_POOL_SIZE,
+      name: opts.dbName,
+      prepare: config.DB_PREPARE,
+    });
   const sessions = new RefreshingCache<boolean>({
     clock,
     ttlMs: LIVENESS_TTL_MS,

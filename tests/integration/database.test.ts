@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { applyBootstrap, applyMigrations, MIGRATIONS_DIR } from '../../scripts/db/migrate.ts';
-import type { Pool, Tx } from '../../shared/db/client.ts';
+import { createDb, type Pool, type Tx } from '../../shared/db/client.ts';
 import { asService, asUser } from '../../shared/db/doors.ts';
 import { useTestDatabase } from '../helpers/db.ts';
 
@@ -136,6 +136,72 @@ describe('the two database doors', () => {
     // one, and a query module cannot be handed the pool.
     expectTypeOf<Tx>().not.toExtend<Pool>();
     expectTypeOf<Pool>().not.toExtend<Tx>();
+  });
+
+  it('hands PostgreSQL the claims exactly, quotes and backslashes included', async () => {
+    const claims = {
+      sub,
+      role: 'authenticated' as const,
+      user_metadata: { name: 'O\'Brien \\ "the" \'; select 1; --', path: 'C:\\tmp\\x' },
+    };
+    const [row] = await asUser(
+      db.sql,
+      claims,
+      (tx) => tx`select current_setting('request.jwt.claims') as claims, auth.uid() as uid`,
+    );
+    expect(row?.uid).toBe(sub);
+    expect(JSON.parse(row?.claims)).toEqual(claims);
+  });
+
+  it('refuses to commit when the callback swallowed a failed statement', async () => {
+    await db.sql`create table public.swallow_probe (v int primary key)`;
+    const outcome = await asService(db.sql, async (tx) => {
+      await tx`insert into public.swallow_probe values (1)`;
+      await tx`insert into public.swallow_probe values (1)`.catch(() => 'ignored');
+      return 'done';
+    }).catch((e: Error) => e.message);
+    expect(outcome).toBe('transaction ended with ROLLBACK');
+    const [count] = await db.sql`select count(*)::int as n from public.swallow_probe`;
+    expect(count?.n).toBe(0);
+  });
+
+  it('nests savepoints: a failed one is undone, the rest commits', async () => {
+    await db.sql`create table public.savepoint_probe (v int primary key)`;
+    await asService(db.sql, async (tx) => {
+      await tx`insert into public.savepoint_probe values (1)`;
+      const dup = await tx
+        .savepoint((sp) => sp`insert into public.savepoint_probe values (2), (1)`)
+        .catch((e: { code?: string }) => e.code);
+      expect(dup).toBe('23505');
+      await tx.savepoint((sp) => sp`insert into public.savepoint_probe values (3)`);
+    });
+    const rows = await db.sql`select v from public.savepoint_probe order by v`;
+    expect(rows.map((r) => r.v)).toEqual([1, 3]);
+  });
+
+  it('never hands out a connection that died inside a transaction', async () => {
+    // One connection: the transactions queued behind the one that loses it get whatever the
+    // pool makes of it next.
+    const pool = createDb(db.url, { max: 1, name: 'door-probe' });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const killed = asService(pool, async (tx) => {
+          const [me] = await tx`select pg_backend_pid() as pid`;
+          await db.sql`select pg_terminate_backend(${me?.pid})`;
+          await tx`select 1`;
+        }).catch((e: { code?: string }) => e.code);
+        const queued = Array.from({ length: 3 }, () =>
+          asService(pool, (tx) => tx`select current_user`),
+        );
+        // How the loss shows depends on what the socket saw first.
+        expect(await killed).toMatch(/^(57P01|CONNECTION_CLOSED|ECONNRESET|EPIPE)$/);
+        for (const [row] of await Promise.all(queued)) {
+          expect(row?.current_user).toBe('service_role');
+        }
+      }
+    } finally {
+      await pool.end();
+    }
   });
 
   it('asService runs as service_role', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, functionEnvSchema, parseEnv } from '../../shared/config.ts';
+import { supportsPreparedStatements } from '../../shared/db/client.ts';
 
 const valid = {
   SUPABASE_URL: 'https://abc.supabase.co',
@@ -62,5 +63,22 @@ describe('parseEnv', () => {
     expect(() => parseEnv(functionEnvSchema, { ...valid, SUPABASE_ANON_KEY: '' })).toThrow(
       /SUPABASE_ANON_KEY: is required/,
     );
+  });
+});
+
+describe('prepared statements', () => {
+  it('are used unless the URL is a transaction-mode pooler, or the config says otherwise', () => {
+    expect(supportsPreparedStatements('postgres://u:p@db.example.supabase.co:5432/postgres')).toBe(
+      true,
+    );
+    expect(supportsPreparedStatements('postgres://u:p@localhost/postgres')).toBe(true);
+    expect(
+      supportsPreparedStatements('postgres://u:p@aws-0-eu.pooler.supabase.com:6543/postgres'),
+    ).toBe(false);
+    const base = { ...valid };
+    expect(parseEnv(functionEnvSchema, base).DB_PREPARE).toBeUndefined();
+    expect(parseEnv(functionEnvSchema, { ...base, DB_PREPARE: 'false' }).DB_PREPARE).toBe(false);
+    expect(parseEnv(functionEnvSchema, { ...base, DB_PREPARE: 'true' }).DB_PREPARE).toBe(true);
+    expect(() => parseEnv(functionEnvSchema, { ...base, DB_PREPARE: 'yes' })).toThrow(ConfigError);
   });
 });

@@ -4,7 +4,7 @@ import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import { createMessage } from '../../../projects/messages.ts';
 import { MessageKind, MessageSchema, toMessage } from './messages-schemas.ts';
-import { inProject } from './projects-access.ts';
+import { writeInProject } from './projects-access.ts';
 import { ProjectIdParam } from './projects-schemas.ts';
 
 const CreateMessageBody = z
@@ -41,7 +41,7 @@ export function registerMessagesCreate(app: App): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const row = await inProject(c, id, ({ tx }) =>
+    const row = await writeInProject(c, id, ({ tx }) =>
       createMessage(tx, id, {
         content: body.content,
         kind: body.kind,

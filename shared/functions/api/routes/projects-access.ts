@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { can, type UserPrincipal } from '../../../auth/principal.ts';
 import type { Tx } from '../../../db/client.ts';
-import { INSUFFICIENT_PRIVILEGE, isPg } from '../../../db/errors.ts';
+import { INSUFFICIENT_PRIVILEGE, isPg, pgFailure } from '../../../db/errors.ts';
 import type { AppEnv } from '../../../http/context.ts';
 import { withCaller } from '../../../http/doors.ts';
 import { currentUser } from '../../../http/middleware/auth.ts';
@@ -36,6 +36,30 @@ export async function inProject<T>(
     if (isPg(err, INSUFFICIENT_PRIVILEGE)) throw notAllowed(err);
     throw err;
   });
+}
+
+/**
+ * `inProject` for one write that RLS guards on its own: `fn` runs at once, without looking
+ * the project up first, so the request costs one query instead of two. Only when the write
+ * fails on the database is the project looked up, in a transaction of its own, to answer as
+ * `inProject` would: a hidden project is a 404 like a missing one, whatever failed, and a
+ * refusal on a project the caller sees is a 403.
+ */
+export async function writeInProject<T>(
+  c: Context<AppEnv>,
+  id: string,
+  fn: (scope: Omit<ProjectScope, 'project'>) => Promise<T>,
+): Promise<T> {
+  const user = currentUser(c.var.principal);
+  try {
+    return await withCaller(c, (tx) => fn({ tx, user }));
+  } catch (err) {
+    if (!pgFailure(err)) throw err;
+    const project = await withCaller(c, (tx) => findProject(tx, id));
+    if (!project) throw projectNotFound();
+    if (isPg(err, INSUFFICIENT_PRIVILEGE)) throw notAllowed(err);
+    throw err;
+  }
 }
 
 /**

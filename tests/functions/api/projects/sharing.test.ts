@@ -153,4 +153,16 @@ describe('ownership and leaving', () => {
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([{ path: 'body.generation_id', message: expect.any(String) }]);
   });
+
+  it('answers 404 to an outsider whatever else is wrong with the message', async () => {
+    const [ada, eve] = [await signUp(), await signUp()];
+    const [hidden, other] = [await newProject(ada, 'Hidden'), await newProject(ada, 'Other')];
+    const [its, elsewhere] = [await seedGeneration(hidden, ada), await seedGeneration(other, ada)];
+    for (const generation_id of [undefined, its, elsewhere]) {
+      const res = await post(eve, hidden, { content: 'Probe', generation_id });
+      expect(res.status).toBe(404);
+    }
+    expect((await post(eve, randomUUID(), { content: 'Probe' })).status).toBe(404);
+    expect(await childCounts(hidden)).toMatchObject({ messages: 0 });
+  });
 });
