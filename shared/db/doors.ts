@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import type { Pool, Tx } from './client.ts';
 
 /** The JWT claims Postgres sees through `request.jwt.claims`, as PostgREST sets them. */
@@ -13,41 +14,47 @@ function literal(value: string): string {
   return value.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
 }
 
-/** `begin`, then the identity every policy reads, as one simple-protocol message. */
-const opening = (role: string, claims: string) =>
-  `begin; select set_config('role', ${literal(role)}, true), ` +
+/** The identity every policy reads, as one statement without parameters. */
+const identity = (role: string, claims: string) =>
+  `select set_config('role', ${literal(role)}, true), ` +
   `set_config('request.jwt.claims', ${literal(claims)}, true)`;
+
+/**
+ * How doors open transactions. On a reserved connection (the default where postgres.js
+ * carries this repository's patch, see `patches/`) a one-query request costs two round
+ * trips; through postgres.js's own `begin`, which is safe without the patch, three. Tests
+ * run the doors both ways.
+ */
+export const doorSettings = {
+  reserve: (postgres as unknown as { reserveSurvivesLoss?: boolean }).reserveSurvivesLoss === true,
+};
 
 /**
  * One transaction with the identity set first, on a connection held from `begin` to `commit`.
  *
- * The opening is sent without waiting, so it shares a round trip with the callback's first
- * query: a one-query request costs two (that write, then `commit`). It carries no parameters
- * because, without prepared statements, postgres.js asks the server for their types first,
- * a round trip each; its values are ours (a role name and claims we verified), quoted.
+ * The opening (`begin` and the identity, one simple-protocol message) is sent without
+ * waiting, so it shares a round trip with the callback's first query; then `commit`. It
+ * carries no parameters because, without prepared statements, postgres.js asks the server
+ * for their types first, a round trip each; its values are ours (a role name and claims we
+ * verified), quoted.
  *
  * A connection that dies meanwhile fails its queries at once and is made anew by the pool,
- * never handed out again dead (see the postgres.js patch).
+ * never handed out again dead, nor reached by a query sent after the loss (the patch).
  */
-async function transaction<T>(db: Pool, first: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+async function transaction<T>(
+  db: Pool,
+  who: string | undefined,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  if (!doorSettings.reserve) return (await db.begin((tx) => first(tx, who, fn))) as T;
   const conn = await db.reserve();
   try {
-    const opened = conn.unsafe(first).execute();
-    // Looked at only once fn is done: a connection lost meanwhile must not reject it unwatched
-    // (an unhandled rejection, which ends a Deno isolate or a Node process).
-    opened.catch(() => {});
     let result: T;
     try {
-      result = await fn(withSavepoints(conn));
-      await opened;
+      result = await first(withSavepoints(conn), who ? `begin; ${who}` : 'begin', fn);
     } catch (err) {
       await conn.unsafe('rollback').catch(() => {});
-      // The opening's own failure (if any) is the real cause; fn's error follows from it.
-      const failed = await opened.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      throw failed ?? err;
+      throw err;
     }
     const done = await conn.unsafe('commit');
     // PostgreSQL answers `commit` in a transaction where a statement failed by rolling back.
@@ -56,6 +63,26 @@ async function transaction<T>(db: Pool, first: string, fn: (tx: Tx) => Promise<T
     return result;
   } finally {
     conn.release();
+  }
+}
+
+/** Sends `opening` without waiting, then runs fn; the opening's failure is the real cause. */
+async function first<T>(tx: Tx, opening: string | undefined, fn: (tx: Tx) => Promise<T>) {
+  if (!opening) return fn(tx);
+  const opened = tx.unsafe(opening).execute();
+  // Looked at only once fn is done: a connection lost meanwhile must not reject it unwatched
+  // (an unhandled rejection, which ends a Deno isolate or a Node process).
+  opened.catch(() => {});
+  try {
+    const result = await fn(tx);
+    await opened;
+    return result;
+  } catch (err) {
+    const failed = await opened.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    throw failed ?? err;
   }
 }
 
@@ -88,10 +115,10 @@ function withSavepoints(conn: Awaited<ReturnType<Pool['reserve']>>): Tx {
  * const projects = await asUser(db, claims, (tx) => tx`select * from projects`);
  */
 export function asUser<T>(db: Pool, claims: DbClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return transaction(db, opening(claims.role, JSON.stringify(claims)), fn);
+  return transaction(db, identity(claims.role, JSON.stringify(claims)), fn);
 }
 
-const SERVICE = opening('service_role', '{"role":"service_role"}');
+const SERVICE = identity('service_role', '{"role":"service_role"}');
 
 /**
  * Runs `fn` in a transaction as `service_role`: RLS is bypassed, so this door is for the
@@ -107,5 +134,5 @@ export function asService<T>(db: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
  * a request.
  */
 export function asOwner<T>(db: Pool, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return transaction(db, 'begin', fn);
+  return transaction(db, undefined, fn);
 }
