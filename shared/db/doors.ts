@@ -118,6 +118,43 @@ export function asUser<T>(db: Pool, claims: DbClaims, fn: (tx: Tx) => Promise<T>
   return transaction(db, identity(claims.role, JSON.stringify(claims)), fn);
 }
 
+/**
+ * `asUser` for one statement, in one round trip: fn hands back its statement unsent, and the
+ * door writes it between `begin` with the identity and `commit`, all at once. Nothing waits
+ * between them, so fn can send nothing else: it returns a statement, not a promise of work.
+ * A statement that fails takes the transaction with it (PostgreSQL then answers `commit`
+ * by rolling back), and its error is thrown.
+ *
+ * @example
+ * const rows = await queryAsUser(db, claims, (tx) => tx`select * from projects`);
+ */
+export async function queryAsUser<R extends readonly postgres.MaybeRow[]>(
+  db: Pool,
+  claims: DbClaims,
+  fn: (tx: Tx) => postgres.PendingQuery<R>,
+): Promise<postgres.RowList<R>> {
+  const who = identity(claims.role, JSON.stringify(claims));
+  if (!doorSettings.reserve) return transaction(db, who, fn);
+  const conn = await db.reserve();
+  try {
+    const sent = [
+      conn.unsafe(`begin; ${who}`).execute(),
+      fn(withSavepoints(conn)).execute(),
+      conn.unsafe('commit').execute(),
+    ] as const;
+    const [opened, query, committed] = await Promise.allSettled(sent);
+    // The first failure is the cause: what follows it only saw the transaction aborted.
+    for (const step of [opened, query, committed]) {
+      if (step.status === 'rejected') throw step.reason;
+    }
+    const done = (committed as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>).value;
+    if (done.command !== 'COMMIT') throw new Error(`transaction ended with ${done.command}`);
+    return (query as PromiseFulfilledResult<postgres.RowList<R>>).value;
+  } finally {
+    conn.release();
+  }
+}
+
 const SERVICE = identity('service_role', '{"role":"service_role"}');
 
 /**

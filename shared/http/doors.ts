@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
+import type postgres from 'postgres';
 import { type CallerPrincipal, dbClaims } from '../auth/principal.ts';
 import type { Tx } from '../db/client.ts';
-import { asService, asUser } from '../db/doors.ts';
+import { asService, asUser, queryAsUser } from '../db/doors.ts';
 import type { AppEnv } from './context.ts';
 import { currentCaller } from './middleware/auth.ts';
 
@@ -31,7 +32,7 @@ async function once<T>(c: Context<AppEnv>, open: () => Promise<T>): Promise<T> {
  * roles within its token's scope).
  *
  * @example
- * const rows = await withCaller(c, (tx) => listProjects(tx, opts));
+ * const project = await withCaller(c, (tx) => findProject(tx, id));
  */
 export function withCaller<T>(
   c: Context<AppEnv>,
@@ -39,6 +40,20 @@ export function withCaller<T>(
 ): Promise<T> {
   const caller = currentCaller(c.var.principal);
   return once(c, () => asUser(c.var.services.db, dbClaims(caller), (tx) => fn(tx, caller)));
+}
+
+/**
+ * `withCaller` for a route whose work is one statement, in one round trip (`queryAsUser`).
+ *
+ * @example
+ * const rows = await queryAsCaller(c, (tx) => listProjects(tx, opts));
+ */
+export function queryAsCaller<R extends readonly postgres.MaybeRow[]>(
+  c: Context<AppEnv>,
+  fn: (tx: Tx) => postgres.PendingQuery<R>,
+): Promise<postgres.RowList<R>> {
+  const caller = currentCaller(c.var.principal);
+  return once(c, () => queryAsUser(c.var.services.db, dbClaims(caller), fn));
 }
 
 /** Runs `fn` as `service_role` (`asService`): rate limits, audit events, lockout state. */

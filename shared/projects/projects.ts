@@ -98,12 +98,13 @@ export async function transferProject(tx: Tx, id: string, newOwner: string): Pro
 
 /**
  * One page of the projects the caller is a member of (an administrator's list is theirs too:
- * `projects:read_all` is for reaching a project by id, not for crowding this list).
+ * `projects:read_all` is for reaching a project by id, not for crowding this list), as one
+ * statement not yet sent, so a door can send it in one round trip (`queryAsCaller`).
  */
-export async function listProjects(
+export function listProjects(
   tx: Tx,
   opts: { q?: string; sort: ProjectSort; order: Order; after?: Position; limit: number },
-): Promise<Array<ProjectRow & { sortKey: string }>> {
+) {
   const ks = keysets(tx)[opts.sort];
   const pattern = opts.q ? containsPattern(opts.q) : undefined;
   return tx<Array<ProjectRow & { sortKey: string }>>`

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { applyBootstrap, applyMigrations, MIGRATIONS_DIR } from '../../scripts/db/migrate.ts';
 import { createDb, type Pool, type Tx } from '../../shared/db/client.ts';
-import { asService, asUser, doorSettings } from '../../shared/db/doors.ts';
+import { asService, asUser, doorSettings, queryAsUser } from '../../shared/db/doors.ts';
 import { useTestDatabase } from '../helpers/db.ts';
 
 const db = useTestDatabase();
@@ -227,6 +227,29 @@ describe.each([
     } finally {
       await pool.end();
     }
+  });
+
+  it('queryAsUser runs one statement as the caller, and commits it', async () => {
+    await db.sql`drop table if exists public.one_probe`;
+    await db.sql`create table public.one_probe (v text, who uuid default auth.uid())`;
+    await db.sql`grant insert, select on public.one_probe to authenticated`;
+    const claims = { sub, role: 'authenticated' as const };
+    const [row] = await queryAsUser(
+      db.sql,
+      claims,
+      (tx) => tx`insert into public.one_probe (v) values ('kept') returning v, who, current_user`,
+    );
+    expect(row).toEqual({ v: 'kept', who: sub, current_user: 'authenticated' });
+    const failed = await queryAsUser(
+      db.sql,
+      claims,
+      (tx) => tx`insert into public.one_probe (v) select 'lost' where 1 / 0 = 1`,
+    ).catch((e: { code?: string }) => e.code);
+    expect(failed).toBe('22012');
+    const rows = await db.sql`select v from public.one_probe`;
+    expect(rows.map((r) => r.v)).toEqual(['kept']);
+    const [after] = await asService(db.sql, (tx) => tx`select current_user`);
+    expect(after?.current_user).toBe('service_role');
   });
 
   it('asService runs as service_role', async () => {

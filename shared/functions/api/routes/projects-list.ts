@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
 import { cursorCodec } from '../../../http/cursor.ts';
-import { withCaller } from '../../../http/doors.ts';
+import { queryAsCaller } from '../../../http/doors.ts';
 import { listQuerySchema, listResponseSchema, toPage } from '../../../http/list.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
@@ -42,7 +42,7 @@ export function registerProjectsList(app: App): void {
     const query = c.req.valid('query');
     const cursors = cursorCodec(c.var.services.config.CURSOR_SECRET, 'projects');
     const after = await cursors.decode(query);
-    const rows = await withCaller(c, (tx) =>
+    const rows = await queryAsCaller(c, (tx) =>
       listProjects(tx, {
         q: query.q,
         sort: query.sort,
