@@ -208,8 +208,15 @@ describe.each([
       for (let round = 0; round < 3; round++) {
         const killed = asService(pool, async (tx) => {
           const [me] = await tx`select pg_backend_pid() as pid`;
+          // The first is new to the connection, so it is described before it runs and the
+          // other two wait their turn behind it: the loss must fail them too.
+          const batch = Promise.all([
+            tx`select pg_sleep(0.2), ${round}::int as n`,
+            tx`select ${round}::int + 1 as n`,
+            tx`select ${round}::int + 2 as n`,
+          ]);
           await db.sql`select pg_terminate_backend(${me?.pid})`;
-          await tx`select 1`;
+          await batch;
         }).catch((e: { code?: string }) => e.code);
         const queued = Array.from({ length: 3 }, () =>
           asService(pool, (tx) => tx`select current_user`),

@@ -41,9 +41,9 @@ export async function inProject<T>(
 /**
  * `inProject` for one write that RLS guards on its own: `fn` runs at once, without looking
  * the project up first, so the request costs one query instead of two. Only when the write
- * fails on the database is the project looked up, in a transaction of its own, to answer as
- * `inProject` would: a hidden project is a 404 like a missing one, whatever failed, and a
- * refusal on a project the caller sees is a 403.
+ * is refused or breaks a rule is the project looked up, in a transaction of its own, to
+ * answer as `inProject` would: a hidden project is a 404 like a missing one, whatever failed,
+ * and a refusal on a project the caller sees is a 403.
  */
 export async function writeInProject<T>(
   c: Context<AppEnv>,
@@ -54,10 +54,13 @@ export async function writeInProject<T>(
   try {
     return await withCaller(c, (tx) => fn({ tx, user }));
   } catch (err) {
-    if (!pgFailure(err)) throw err;
+    // Only a refusal or a broken rule (class 23) can come from a project the caller cannot
+    // see; anything else (the database away) answers as it is.
+    const code = pgFailure(err)?.code;
+    if (code !== INSUFFICIENT_PRIVILEGE && !code?.startsWith('23')) throw err;
     const project = await withCaller(c, (tx) => findProject(tx, id));
     if (!project) throw projectNotFound();
-    if (isPg(err, INSUFFICIENT_PRIVILEGE)) throw notAllowed(err);
+    if (code === INSUFFICIENT_PRIVILEGE) throw notAllowed(err);
     throw err;
   }
 }
