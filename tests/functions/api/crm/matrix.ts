@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { FunctionsHarness } from '../../../helpers/functions.ts';
 import { fixtures, type TestUser } from '../fixtures.ts';
 import { SERVICE_TOKEN } from '../projects/helpers.ts';
@@ -82,4 +83,24 @@ export function matrixPeople(fx: FunctionsHarness) {
     return people[caller].token;
   }
   return { ensure, tokenOf };
+}
+
+/** Every row once, and exactly the operations of /openapi.json that `mine` claims. */
+export function expectRowsMatchDocumented(
+  paths: Record<string, object>,
+  mine: (path: string) => boolean,
+  rows: Array<{ method: string; path: string }>,
+): void {
+  const documented = Object.entries(paths)
+    .filter(([path]) => mine(path))
+    .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+  const covered = rows.map((r) => `${r.method} ${r.path}`);
+  expect(documented.filter((op) => !covered.includes(op))).toEqual([]);
+  expect(covered.filter((op) => !documented.includes(op))).toEqual([]);
+  expect(new Set(covered).size).toBe(covered.length);
+}
+
+/** One cell per row and caller, with the status that caller must get. */
+export function cellsOf<R extends { expect: Record<Caller, number> }>(rows: R[]) {
+  return rows.flatMap((r) => CALLERS.map((caller) => ({ ...r, caller, status: r.expect[caller] })));
 }
