@@ -11,8 +11,36 @@ export interface MemorySample {
   stackHeap: number;
   workerRss?: number;
   workerHeap?: number;
+  /**
+   * The lowest of the worker's readings over the last minute. Its heap is read without a
+   * collection, so it and the RSS that follows it saw-tooth between full collections; the
+   * lows are what the worker keeps.
+   */
+  workerRssLow?: number;
+  workerHeapLow?: number;
   /** PostgreSQL's server and every backend, by proportional set size (shared memory once). */
   postgres?: number;
+  /**
+   * The same without shared memory: what the processes hold themselves. The shared buffers
+   * fill up to their configured size as the tables grow, which is not a leak.
+   */
+  postgresOwn?: number;
+}
+
+/** Sets each sample's worker lows: the least reading within `seconds` before it. */
+export function withLows(samples: MemorySample[], seconds = 60): MemorySample[] {
+  const low = (s: MemorySample, key: 'workerRss' | 'workerHeap') => {
+    const values = samples
+      .filter((p) => p.t <= s.t && p.t >= s.t - seconds)
+      .map((p) => p[key])
+      .filter((v): v is number => typeof v === 'number');
+    return values.length ? Math.min(...values) : undefined;
+  };
+  return samples.map((s) => ({
+    ...s,
+    workerRssLow: low(s, 'workerRss'),
+    workerHeapLow: low(s, 'workerHeap'),
+  }));
 }
 
 const kib = (text: string, field: string) =>
@@ -24,11 +52,15 @@ async function statusOf(pid: number): Promise<string | undefined> {
 
 /**
  * The server's total: the postmaster and its children (backends, walwriter, checkpointer…),
- * each counted by PSS so the shared buffers they all map are counted once, not per backend.
+ * each counted by PSS so the shared buffers they all map are counted once, not per backend;
+ * and the same without shared memory.
  */
-export async function postgresTotal(postmaster: number): Promise<number | undefined> {
+export async function postgresTotal(
+  postmaster: number,
+): Promise<{ pss: number; own?: number } | undefined> {
   const pids = (await readdir('/proc').catch(() => [])).filter((d) => /^\d+$/.test(d));
-  let total = 0;
+  let pss = 0;
+  let own = 0;
   let found = false;
   for (const dir of pids) {
     const pid = Number(dir);
@@ -37,13 +69,13 @@ export async function postgresTotal(postmaster: number): Promise<number | undefi
     const parent = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
     if (pid !== postmaster && parent !== postmaster) continue;
     const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => undefined);
-    const pss = rollup ? kib(rollup, 'Pss') : kib(status, 'VmRSS');
-    if (Number.isFinite(pss)) {
-      total += pss;
-      found = true;
-    }
+    const total = rollup ? kib(rollup, 'Pss') : kib(status, 'VmRSS');
+    if (!Number.isFinite(total)) continue;
+    pss += total;
+    own += total - (rollup ? kib(rollup, 'Pss_Shmem') : NaN);
+    found = true;
   }
-  return found ? total : undefined;
+  return found ? { pss, own: Number.isFinite(own) ? own : undefined } : undefined;
 }
 
 /** The postmaster's pid: the parent of the backend that answers this query. */

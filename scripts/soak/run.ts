@@ -16,6 +16,7 @@ import {
   ownMemory,
   postgresTotal,
   postmasterPid,
+  withLows,
   workerMemory,
 } from './memory.ts';
 import type { SoakUser, WorkloadSpec } from './mix.ts';
@@ -96,7 +97,9 @@ async function world(stack: LocalStack): Promise<SoakUser[]> {
 async function ramp(base: Base): Promise<number> {
   let best = 0;
   let flat = 0;
-  for (const concurrency of [2, 4, 8, 16, 32]) {
+  // More at once than there are users would only wait for a free user.
+  const steps = [2, 4, 8, 16, 32].map((c) => Math.min(c, base.users.length));
+  for (const concurrency of new Set(steps)) {
     const rates: number[] = [];
     await workload({ ...base, mode: 'closed', concurrency, seconds: RAMP_STEP_S }, (t) => {
       if (!t.done) rates.push(t.ops);
@@ -147,13 +150,15 @@ try {
   const sample = async () => {
     const own = ownMemory();
     const worker = stack.worker ? await workerMemory(stack.worker.opsUrl) : undefined;
+    const pg = postmaster ? await postgresTotal(postmaster) : undefined;
     samples.push({
       t: started ? (performance.now() - started) / 1000 : 0,
       stackRss: own.rss,
       stackHeap: own.heap,
       workerRss: worker?.rss,
       workerHeap: worker?.heap,
-      postgres: postmaster ? await postgresTotal(postmaster) : undefined,
+      postgres: pg?.pss,
+      postgresOwn: pg?.own,
     });
   };
   await sample();
@@ -166,10 +171,11 @@ try {
   }
   await sample();
 
-  printSamples(samples, ticks, SAMPLE_S);
+  const measured = withLows(samples);
+  printSamples(measured, ticks, SAMPLE_S);
   const ops = totals(ticks);
   const errors = printErrors(ops);
-  const verdict = judge(samples, MAX_SLOPE);
+  const verdict = judge(measured, MAX_SLOPE);
   const answered = Object.values(ops).reduce(
     (n, byStatus) => n + Object.values(byStatus).reduce((a, b) => a + b, 0),
     0,
@@ -189,7 +195,7 @@ try {
       max_slope: MAX_SLOPE,
       ops,
       errors,
-      samples,
+      samples: measured,
     },
   );
   console.log(`\nFigures written to ${out}`);

@@ -43,7 +43,7 @@ export function printSamples(samples: MemorySample[], ticks: Tick[], every: numb
   console.log(
     `\n${'t (s)'.padStart(6)} ${'ops/s'.padStart(7)} ${'req/s'.padStart(7)} ${'missed'.padStart(7)} ${'errors'.padStart(7)}` +
       ` ${'stack RSS'.padStart(10)} ${'heap'.padStart(7)} ${'worker RSS'.padStart(11)}` +
-      ` ${'heap'.padStart(7)} ${'PostgreSQL'.padStart(11)}   (MiB)`,
+      ` ${'heap'.padStart(7)} ${'PostgreSQL'.padStart(11)} ${'unshared'.padStart(9)}   (MiB)`,
   );
   let prev = 0;
   for (const s of samples) {
@@ -67,7 +67,7 @@ export function printSamples(samples: MemorySample[], ticks: Tick[], every: numb
         ` ${String(errors).padStart(7)}` +
         ` ${fmt(s.stackRss).padStart(10)} ${fmt(s.stackHeap).padStart(7)}` +
         ` ${fmt(s.workerRss).padStart(11)} ${fmt(s.workerHeap).padStart(7)}` +
-        ` ${fmt(s.postgres).padStart(11)}`,
+        ` ${fmt(s.postgres).padStart(11)} ${fmt(s.postgresOwn).padStart(9)}`,
     );
   }
   void every;
@@ -92,14 +92,16 @@ export function printErrors(all: Totals): number {
 }
 
 /**
- * The lines judged. The worker's heap is shown in the table but not judged: it is read
- * without a collection first, so its sawtooth says nothing about what is retained.
+ * The lines judged. The worker's readings are taken without a collection first, so their
+ * saw-tooth says nothing about what is retained: its lows over the last minute are judged.
+ * PostgreSQL is judged without its shared buffers, which fill up as the tables grow.
  */
 const SERIES: Array<[keyof MemorySample, string]> = [
   ['stackHeap', 'stack (functions) heap after GC'],
   ['stackRss', 'stack (functions) RSS'],
-  ['workerRss', 'worker RSS'],
-  ['postgres', 'PostgreSQL total (PSS)'],
+  ['workerHeapLow', 'worker heap, low of the last minute'],
+  ['workerRssLow', 'worker RSS, low of the last minute'],
+  ['postgresOwn', 'PostgreSQL without shared memory (PSS)'],
 ];
 
 /**

@@ -15,13 +15,14 @@ let requests = 0;
 let inFlight = 0;
 let skipped = 0;
 
-const record = async () => {
+/** Runs one operation; false when every user was busy and none ran. */
+const record = async (): Promise<boolean> => {
   inFlight++;
   try {
     const outcome = await mix.runOne();
     if (!outcome) {
       skipped++;
-      return;
+      return false;
     }
     ops++;
     const byStatus = window[outcome.op] ?? {};
@@ -30,6 +31,7 @@ const record = async () => {
       requests++;
       byStatus[s] = (byStatus[s] ?? 0) + 1;
     }
+    return true;
   } finally {
     inFlight--;
   }
@@ -55,10 +57,14 @@ const ticker = setInterval(() => {
 }, 1000);
 
 if (spec.mode === 'closed') {
-  // `concurrency` loops, each starting its next operation when the last one ends.
+  // `concurrency` loops, each starting its next operation when the last one ends. A loop
+  // that found every user busy waits a moment: retrying at once would never leave the
+  // microtask queue, and starve the answers it waits for.
   await Promise.all(
     Array.from({ length: spec.concurrency ?? 1 }, async () => {
-      while (performance.now() < ends) await record();
+      while (performance.now() < ends) {
+        if (!(await record())) await new Promise((r) => setTimeout(r, 1));
+      }
     }),
   );
 } else {
@@ -72,7 +78,7 @@ if (spec.mode === 'closed') {
     const elapsed = (performance.now() - started) / 1000;
     while (due < elapsed * rate) {
       due++;
-      const p = record();
+      const p = record().then(() => {});
       pending.add(p);
       void p.finally(() => pending.delete(p));
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BenchRow, regressions, row, writeJson } from '../../scripts/bench/report.ts';
-import { slope } from '../../scripts/soak/memory.ts';
+import { slope, withLows } from '../../scripts/soak/memory.ts';
 
 let dir = '';
 beforeAll(async () => {
@@ -63,5 +63,24 @@ describe("the soak's memory line", () => {
     // Noise around a flat line fits to nearly zero.
     expect(slope([0, 1, 2, 3, 4], [100, 103, 97, 103, 97])).toBeCloseTo(-0.6);
     expect(Number.isNaN(slope([1], [1]))).toBe(true);
+  });
+
+  it("judges the worker by its lows: a saw-tooth that falls back is flat, one that doesn't grows", () => {
+    const times = [0, 20, 40, 60, 80, 100, 120];
+    const series = (heaps: number[]) =>
+      times.map((t, i) => ({ t, stackRss: 0, stackHeap: 0, workerHeap: heaps[i] }));
+    // Up between full collections, back to 40 after each: nothing kept.
+    const kept = withLows(series([40, 70, 100, 40, 70, 100, 40]), 40);
+    expect(kept.map((s) => s.workerHeapLow)).toEqual([40, 40, 40, 40, 40, 40, 40]);
+    // Each collection leaves 10 MiB more: the lows rise with it.
+    const leak = withLows(series([40, 70, 100, 50, 80, 110, 60]), 40);
+    expect(leak.map((s) => s.workerHeapLow)).toEqual([40, 40, 40, 50, 50, 50, 60]);
+    const perMinute = (xs: typeof leak) =>
+      slope(
+        xs.map((s) => s.t / 60),
+        xs.map((s) => s.workerHeapLow ?? NaN),
+      );
+    expect(perMinute(kept)).toBe(0);
+    expect(perMinute(leak)).toBeGreaterThan(8);
   });
 });
