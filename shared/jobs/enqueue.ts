@@ -20,7 +20,9 @@ export function serviceRoleDb(tx: Tx): Db {
       const steps = [
         tx`select set_config('jobs.caller_role', current_setting('role'), true)`.execute(),
         tx`select set_config('role', 'service_role', true)`.execute(),
-        tx.unsafe(text, values as never[]).execute(),
+        // pg-boss's statements are a fixed set per queue, so they are prepared like ours (where
+        // the pool prepares at all): described once per connection, not before every send.
+        tx.unsafe(text, values as never[], { prepare: true }).execute(),
         tx`select set_config('role', current_setting('jobs.caller_role'), true)`.execute(),
       ];
       const settled = await Promise.allSettled(steps);

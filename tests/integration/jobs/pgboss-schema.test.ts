@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PGBOSS_MIGRATION_HEADER, pgbossMigrationBody } from '../../../scripts/db/pgboss-plan.ts';
-import type { Tx } from '../../../shared/db/client.ts';
+import { createDb, type Tx } from '../../../shared/db/client.ts';
 import { asService, asUser } from '../../../shared/db/doors.ts';
 import { cancelJob, enqueue } from '../../../shared/jobs/enqueue.ts';
 import { JOB_NAMES, JOBS } from '../../../shared/jobs/queues.ts';
@@ -101,6 +101,24 @@ describe('enqueue', () => {
       singleton_key: project,
       data: { generation_id: generation, project_id: project },
     });
+  });
+
+  it("prepares pg-boss's statements once per connection, and reuses them", async () => {
+    const pool = createDb(db.url, { max: 1, name: 'jobs-prepared' });
+    try {
+      const send = () =>
+        asService(pool, async (tx) => {
+          await enqueue(tx, 'whatsapp.intake', { keys: [randomUUID()] });
+          return tx<{ statement: string }[]>`select statement from pg_prepared_statements`;
+        });
+      const first = await send();
+      expect(first.filter((r) => r.statement.includes('pgboss.job')).length).toBeGreaterThan(0);
+      // Later sends find every statement prepared: none is added.
+      expect((await send()).length).toBe(first.length);
+      expect((await send()).length).toBe(first.length);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('writes nothing when the transaction rolls back', async () => {
