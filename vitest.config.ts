@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,6 +9,9 @@ export default defineConfig({
     globalSetup: ['tests/setup/global.ts'],
     setupFiles: ['tests/setup/msw.ts'],
     pool: 'forks',
+    // Files spend most of their time waiting on PostgreSQL, a stack or a child process, so
+    // one more file than there are spare cores runs at once (vitest's default is cores - 1).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 20_000,
     hookTimeout: 60_000,
     restoreMocks: true,
