@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import type { Tx } from '../../shared/db/client.ts';
 import { asService } from '../../shared/db/doors.ts';
+import { enqueue } from '../../shared/jobs/enqueue.ts';
 import type { WhatsappMediaJob } from '../../shared/jobs/queues.ts';
 import type { JobContext } from '../runtime/runner.ts';
 import { GraphApiError } from '../whatsapp/errors.ts';
@@ -101,7 +102,19 @@ export function mediaHandler(deps: CrmDeps) {
       const path = mediaPath(pending, id);
       await deps.storage.upload(path, file.bytes, file.mimeType);
       await Promise.all(recorded);
-      await asService(deps.db, async (tx) => {
+      const kept = await asService(deps.db, async (tx) => {
+        // Locked, so an erase or a deletion either ended before (the row is gone) or waits
+        // for this commit, and then removes the client's files with this one among them.
+        const [still] = await tx`
+          select 1 from public.crm_messages where id = ${id}::uuid for update`;
+        if (!still) {
+          // Gone while the file was on its way: it must not outlive its client.
+          await enqueue(tx, 'crm.purge', {
+            project_id: pending.projectId,
+            client_id: pending.clientId,
+          });
+          return false;
+        }
         await setMedia(tx, id, {
           state: 'stored',
           path,
@@ -109,7 +122,9 @@ export function mediaHandler(deps: CrmDeps) {
           mime_type: file.mimeType,
         });
         await recordMediaDocument(tx, pending, id, path, file);
+        return true;
       });
+      if (!kept) ctx.log.info('message gone before its media was kept: purging', { message: id });
     } catch (err) {
       await Promise.all(recorded);
       if (ctx.signal.aborted) throw err;

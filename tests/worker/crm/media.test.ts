@@ -70,6 +70,33 @@ describe('whatsapp.media and crm.purge', () => {
     expect(left.data).toEqual([]);
   });
 
+  it('purges media whose client was erased while it was being fetched', async () => {
+    const { id, clientId } = await documentMessage();
+    const storage = deps.storage!;
+    // The erase lands between the download and the upload: it found no file to remove.
+    const racing: CrmDeps = {
+      ...deps,
+      storage: {
+        ...storage,
+        upload: async (...args) => {
+          await s.db.sql`delete from public.crm_clients where id = ${clientId}`;
+          return storage.upload(...args);
+        },
+      },
+    };
+    await mediaHandler(racing)({ message_id: id }, jobContext(racing));
+    const folder = `${projectId}/clients/${clientId}/whatsapp`;
+    const listed = async () =>
+      (await s.service().storage.from('documents').list(folder)).data?.map((f) => f.name);
+    expect(await listed()).toEqual([expect.stringMatching(new RegExp(`^${id}-`))]);
+    expect(await s.db.sql`select 1 from public.crm_documents where message_id = ${id}`).toEqual([]);
+    const [job] = await s.db.sql`
+      select data from pgboss.job where name = 'crm.purge' and data->>'client_id' = ${clientId}`;
+    expect(job?.data).toEqual({ project_id: projectId, client_id: clientId });
+    await purgeHandler(deps)(job?.data, jobContext(deps));
+    expect(await listed()).toEqual([]);
+  });
+
   it('keeps media by reference without Storage, and fails it when Meta no longer has it', async () => {
     const { id } = await documentMessage();
     const noStorage = crmDeps(s, g, { storage: false });
