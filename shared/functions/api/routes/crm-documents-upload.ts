@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { findClient } from '../../../crm/clients.ts';
+import type { DocumentStore } from '../../../crm/document-store.ts';
 import {
   cleanFileName,
   DOCUMENT_TYPES,
@@ -7,7 +9,8 @@ import {
   MAX_DOCUMENT_BYTES,
 } from '../../../crm/document-types.ts';
 import { insertDocument } from '../../../crm/documents.ts';
-import type { App } from '../../../http/context.ts';
+import type { App, AppEnv } from '../../../http/context.ts';
+import { withCaller } from '../../../http/doors.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
 import {
@@ -65,6 +68,7 @@ export function registerCrmDocumentsUpload(app: App): void {
     const problem = documentProblem(contentType, bytes);
     if (problem) throw unknownReference('body.file', problem);
     const store = callerDocuments(c);
+    let uploaded: string | undefined;
     const row = await inProject(c, id, async ({ tx, project, user }) => {
       if (!(await findClient(tx, id, clientId))) throw clientNotFound();
       if (project.role !== 'owner' && project.role !== 'editor') throw notAllowed();
@@ -81,8 +85,34 @@ export function registerCrmDocumentsUpload(app: App): void {
       await store.upload(doc.objectPath, bytes, contentType).catch((err) => {
         throw storageError(err);
       });
+      uploaded = doc.objectPath;
       return doc;
+    }).catch(async (err: unknown) => {
+      if (uploaded) await forgetUpload(c, store, uploaded);
+      throw err;
     });
     return c.json(toDocument(row), 201);
+  });
+}
+
+/**
+ * Storage took the file but the transaction failed after it (at commit, or with the
+ * connection): the object must not outlive its row. A commit whose answer was lost may have
+ * kept the row, so the row is looked for first; when that cannot be known, the object stays.
+ */
+async function forgetUpload(c: Context<AppEnv>, store: DocumentStore, path: string) {
+  const kept = await withCaller(
+    c,
+    (tx) => tx`select 1 from public.crm_documents where object_path = ${path}`,
+  ).then(
+    (rows) => rows.length > 0,
+    () => undefined,
+  );
+  if (kept !== false) {
+    if (kept === undefined) c.var.log.warn('an upload may have outlived its row', { path });
+    return;
+  }
+  await store.remove([path]).catch((err: unknown) => {
+    c.var.log.warn('could not remove an upload whose row failed', { path, err });
   });
 }

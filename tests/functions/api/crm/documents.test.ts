@@ -161,4 +161,35 @@ describe('documents of a client', () => {
     expect(rows).toHaveLength(0);
     expect((await api(`${base}/${doc.id}/link`, { token: t.editor.token })).status).toBe(404);
   });
+
+  it('removes the stored file when the transaction fails after Storage took it', async () => {
+    const { t, clientId, base } = await setup();
+    // A rule checked at commit, after the upload: the row cannot be kept.
+    await sql()`
+      create function public.refuse_at_commit() returns trigger language plpgsql as $$
+      begin raise exception 'refused at commit'; end $$`;
+    await sql()`
+      create constraint trigger refuse_at_commit after insert on public.crm_documents
+        deferrable initially deferred for each row
+        when (new.file_name = 'refused.pdf') execute function public.refuse_at_commit()`;
+    try {
+      const before = await filesUnder(h.dataDir);
+      const res = await uploadDocument(h.fx, base, t.editor.token, {
+        bytes: PDF,
+        type: 'application/pdf',
+        name: 'refused.pdf',
+      });
+      expect(res.status).toBe(500);
+      expect(await res.text()).not.toContain('refused at commit');
+      const folder = `${t.projectId}/clients/${clientId}/documents/%`;
+      expect(await sql()`select name from storage.objects where name like ${folder}`).toEqual([]);
+      expect(await filesUnder(h.dataDir)).toEqual(before);
+      expect(await sql()`select 1 from public.crm_documents where client_id = ${clientId}`).toEqual(
+        [],
+      );
+    } finally {
+      await sql()`drop trigger refuse_at_commit on public.crm_documents`;
+      await sql()`drop function public.refuse_at_commit()`;
+    }
+  });
 });
