@@ -1,3 +1,4 @@
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsByProfileType, dailyStats, documentsByStatus } from '../../shared/crm/analytics.ts';
 import { asUser } from '../../shared/db/doors.ts';
@@ -65,6 +66,31 @@ const relations = (plans: RanPlan[]) =>
   });
 
 describe('analytics query plans', () => {
+  it('counts a message at commit, so writers to one project never wait for each other', async () => {
+    const message = (sql: postgres.ISql) => sql`
+      insert into public.crm_messages (project_id, client_id, direction, type, body, status,
+                                       occurred_at)
+      select ${projectId}, id, 'in', 'text', 'hi', 'received', timestamptz '2026-06-01 10:00Z'
+        from public.crm_clients where project_id = ${projectId} limit 1`;
+    const open = await db.sql.reserve();
+    try {
+      await open`begin`;
+      await message(open);
+      // Had the first writer's insert locked the day's row, this one would wait for it.
+      await db.sql.begin(async (tx) => {
+        await tx`set local lock_timeout = '2s'`;
+        await message(tx);
+      });
+      await open`commit`;
+    } finally {
+      open.release();
+    }
+    const [day] = await db.sql`
+      select messages_in from public.crm_daily_stats
+       where project_id = ${projectId} and day = '2026-06-01'`;
+    expect(day?.messages_in).toBe(2);
+  });
+
   it('answers messages per day and response times from the summary, never the messages', async () => {
     const { result, plans } = await rec.record((pool) =>
       asUser(pool, claimsOf(owner), (tx) => dailyStats(tx, projectId, YEAR)),
