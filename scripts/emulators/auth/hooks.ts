@@ -26,12 +26,17 @@ export type HookOutput = Record<string, any>;
 async function call(tx: Tx, hook: Hook, input: unknown): Promise<unknown> {
   // GoTrue's database user is supabase_auth_admin: a function that lacks its grant fails
   // here as it would in production.
-  await tx`set local role supabase_auth_admin`;
-  await tx.unsafe(`set local statement_timeout to '${HOOK_TIMEOUT_MS}'`);
+  // One message for both settings; the call is prepared (a hook's name is fixed by the
+  // settings), so it is not described again before every token.
+  await tx.unsafe(
+    `set local role supabase_auth_admin; set local statement_timeout to '${HOOK_TIMEOUT_MS}'`,
+  );
   // functionName was checked and quoted when the settings were read.
-  const rows = await tx.unsafe(`select ${hook.functionName}($1::text::jsonb) as out`, [
-    JSON.stringify(input),
-  ]);
+  const rows = await tx.unsafe(
+    `select ${hook.functionName}($1::text::jsonb) as out`,
+    [JSON.stringify(input)],
+    { prepare: true },
+  );
   return rows[0]?.out ?? null;
 }
 
@@ -61,8 +66,7 @@ export async function runHook(db: Sql | Tx, hook: Hook, input: unknown): Promise
   try {
     if ('savepoint' in db) {
       out = await db.savepoint((sp) => call(sp as unknown as Tx, hook, input));
-      await db`reset role`;
-      await db.unsafe('set local statement_timeout to default');
+      await db.unsafe('reset role; set local statement_timeout to default');
     } else {
       out = await db.begin((tx) => call(tx, hook, input));
     }
