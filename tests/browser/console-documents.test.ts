@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBrowser } from '../helpers/chromium.ts';
 import { type ApiCall, apiAs, createUser, signIn } from '../helpers/console.ts';
@@ -149,6 +150,38 @@ describe('console documents and analytics', () => {
       () => document.querySelectorAll('rect[data-series="received"]').length === 1,
     );
     expect(await text('total-in')).toBe('0');
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  // Last: it erases the client the other tests read.
+  it("exports a client's data as a JSON file, then erases the client", async () => {
+    const page = await browser.page();
+    await signIn(page, h.stack.gatewayUrl, ADA);
+    await page.goto(`${h.stack.gatewayUrl}/console/projects/${projectId}/clients/${clientId}`);
+    const panel = page.getByRole('region', { name: 'Personal data' });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      panel.getByRole('button', { name: 'Export data' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`client-${clientId}.json`);
+    const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
+    expect(exported.client).toMatchObject({ id: clientId, phone: '+34611000111' });
+    expect(exported.messages.map((m: { direction: string }) => m.direction)).toEqual(['in', 'out']);
+    expect(exported.documents.map((d: { file_name: string }) => d.file_name)).toEqual([
+      'passport.pdf',
+    ]);
+
+    // Dismissed, the confirmation erases nothing; accepted, it erases the client.
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await panel.getByRole('button', { name: 'Erase client' }).click();
+    // Enabled again once the click's work is done, whatever it sent.
+    await panel.locator('button:not([disabled])', { hasText: 'Erase client' }).waitFor();
+    expect(await docs()).toHaveLength(1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await panel.getByRole('button', { name: 'Erase client' }).click();
+    await page.waitForURL(new RegExp(`/console/projects/${projectId}/clients$`));
+    const left = (await ada('GET', `/projects/${projectId}/clients`)) as { data: unknown[] };
+    expect(left.data).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * One client: their profile, their documents, their timeline (live on `crm:<project id>`: messages arrive
- * and statuses move as the worker and WhatsApp report them), and a reply box.
+ * One client: their profile, their documents, their personal data (export, erase), their
+ * timeline (live on `crm:<project id>`: messages arrive and statuses move as the worker and
+ * WhatsApp report them), and a reply box.
  */
 import { h, replace, time } from '../lib/dom.js';
 import { liveBadge, subscribe } from '../lib/live.js';
@@ -8,6 +9,7 @@ import { path } from '../lib/router.js';
 import { errorView, link, run } from '../lib/ui.js';
 import { windowOpen } from './clients.js';
 import { documentsPanel } from './documents.js';
+import { gdprPanel } from './gdpr.js';
 import { replyView } from './reply.js';
 import { timelineView } from './timeline.js';
 
@@ -76,6 +78,7 @@ export async function clientPage(ctx, project) {
     ),
     profile,
     documents,
+    gdprPanel(ctx, project, client, at),
     problems,
     reply,
     h('div', { class: 'row' }, h('h2', {}, 'Timeline'), badge.el),
