@@ -153,4 +153,57 @@ describe('console inbox', () => {
     expect(await viewer.getByLabel('Client status').isDisabled()).toBe(true);
     expect(browser.pageErrors).toEqual([]);
   });
+
+  it('imports clients from CSV: all or nothing, the valid ones, and a large file by the worker', async () => {
+    const imports = ((await ada('POST', '/projects', { name: 'Imports' })) as { id: string }).id;
+    const clients = async () =>
+      ((await ada('GET', `/projects/${imports}/clients?limit=100`)) as ListPage<Client>).data;
+    const page = await browser.page();
+    await signIn(page, h.stack.gatewayUrl, ADA);
+    await page.goto(`${h.stack.gatewayUrl}/console/projects/${imports}/clients`);
+    const panel = page.getByRole('form', { name: 'Import clients' });
+    const send = async (csv: string, mode: string) => {
+      await panel.getByLabel('CSV file').setInputFiles({
+        name: 'clients.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(csv),
+      });
+      await panel.getByLabel('Rows').selectOption(mode);
+      await panel.getByRole('button', { name: 'Import' }).click();
+      const report = page.locator('[data-import]');
+      await page.locator('[data-import]:not([data-status="pending"])').waitFor({ timeout: 30_000 });
+      return report;
+    };
+
+    const csv = 'phone,name\n+34 611 000 001,Amina\nnot a phone,Bilal\n+34 611 000 003,Chen\n';
+    const rejected = await send(csv, 'all');
+    expect(await rejected.getAttribute('data-status')).toBe('rejected');
+    expect(await rejected.getByRole('list', { name: 'Problems' }).textContent()).toContain(
+      'Row 3, phone',
+    );
+    expect(await clients()).toEqual([]);
+
+    const partial = await send(csv, 'partial');
+    expect(await partial.getAttribute('data-status')).toBe('succeeded');
+    expect(await partial.textContent()).toContain('2 imported, 0 duplicates, 1 invalid');
+    await page.locator('li', { hasText: 'Chen' }).waitFor();
+    expect((await clients()).map((c) => c.name).sort()).toEqual(['Amina', 'Chen']);
+
+    // Past the size imported during the request (256 KiB): the worker imports it, and the
+    // page follows it to its end.
+    const rows = Array.from(
+      { length: 12_000 },
+      (_, i) => `+34 7${String(i).padStart(8, '0')},Row ${i}`,
+    );
+    const large = await send(`phone,name\n${rows.join('\n')}\n`, 'partial');
+    expect(await large.getAttribute('data-status')).toBe('succeeded');
+    expect(await large.textContent()).toContain('12000 imported');
+    const run = (await ada(
+      'GET',
+      `/projects/${imports}/imports/${await large.getAttribute('data-import')}`,
+    )) as { bytes: number; imported: number };
+    expect(run.bytes).toBeGreaterThan(256 * 1024);
+    expect(run.imported).toBe(12_000);
+    expect(browser.pageErrors).toEqual([]);
+  });
 });

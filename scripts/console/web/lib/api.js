@@ -40,8 +40,9 @@ export function createApi(supabase, origin, anonKey) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, value);
     }
     const headers = { apikey: anonKey, accept: 'application/json' };
-    // A FormData body (a file) sets its own multipart content type and boundary.
-    const form = body instanceof FormData;
+    // A FormData body (a file) sets its own multipart content type and boundary; a Blob goes
+    // as it is, with its own type.
+    const form = body instanceof FormData || body instanceof Blob;
     if (body !== undefined && !form) headers['content-type'] = 'application/json';
     if (auth) {
       const { data } = await supabase.auth.getSession();

@@ -7,6 +7,7 @@ import { field, h, time } from '../lib/dom.js';
 import { liveBadge, subscribe } from '../lib/live.js';
 import { path } from '../lib/router.js';
 import { form, link, pagedList } from '../lib/ui.js';
+import { importPanel } from './imports.js';
 
 const STATUSES = ['new', 'active', 'waiting', 'closed', 'archived'];
 
@@ -94,6 +95,14 @@ export async function clientsTab(ctx, project) {
     'div',
     { class: 'clients' },
     canWrite ? h('div', { class: 'card' }, h('h2', {}, 'New client'), add) : null,
+    canWrite
+      ? h(
+          'div',
+          { class: 'card' },
+          h('h2', {}, 'Import from CSV'),
+          importPanel(ctx, project, list.reload),
+        )
+      : null,
     h('div', { class: 'toolbar' }, search),
     list.el,
   );
