@@ -154,6 +154,63 @@ describe('console inbox', () => {
     expect(browser.pageErrors).toEqual([]);
   });
 
+  it("shows the project's numbers and templates; the owner connects and removes, a viewer reads", async () => {
+    const page = await browser.page();
+    await signIn(page, h.stack.gatewayUrl, ADA);
+    await page.goto(consolePath(''));
+    await page.getByRole('link', { name: 'WhatsApp' }).click();
+    await page.locator('li[data-channel]', { hasText: 'Front desk' }).waitFor();
+    await page.locator('li[data-template]', { hasText: 'appointment_reminder' }).waitFor();
+
+    const add = page.getByRole('form', { name: 'Add a template' });
+    await add.getByLabel('Name').fill('order_ready');
+    await add.getByLabel('Language').fill('es_ES');
+    await add.getByLabel('Body').fill('Hola {{1}}, su pedido {{order}} está listo, {{1}}.');
+    await add.getByRole('button', { name: 'Add template' }).click();
+    const added = page.locator('li[data-template]', { hasText: 'order_ready' });
+    await added.waitFor();
+    const templates = (await ada('GET', `/projects/${projectId}/templates`)) as ListPage<{
+      name: string;
+      parameters: Array<{ name: string }>;
+    }>;
+    expect(templates.data.find((t) => t.name === 'order_ready')?.parameters).toEqual([
+      { name: '1' },
+      { name: 'order' },
+    ]);
+
+    const token = 'EAA-secret-never-shown';
+    const connect = page.getByRole('form', { name: 'Connect a number' });
+    await connect.getByLabel('Name').fill('Second desk');
+    await connect.getByLabel('Phone number id').fill('106540352242999');
+    await connect.getByLabel('Access token').fill(token);
+    await connect.getByRole('button', { name: 'Connect' }).click();
+    const second = page.locator('li[data-channel]', { hasText: 'Second desk' });
+    await second.waitFor();
+    expect(await page.content()).not.toContain(token);
+
+    // A viewer reads both lists and is offered nothing to change.
+    const lin = 'lin@example.com';
+    const linId = await createUser(h.stack.gatewayUrl, lin);
+    await ada('POST', `/projects/${projectId}/members`, { user_id: linId, role: 'viewer' });
+    const viewer = await browser.page();
+    await signIn(viewer, h.stack.gatewayUrl, lin);
+    await viewer.goto(consolePath('/whatsapp'));
+    await viewer.locator('li[data-template]', { hasText: 'order_ready' }).waitFor();
+    await viewer.locator('li[data-channel]', { hasText: 'Second desk' }).waitFor();
+    expect(await viewer.getByRole('button', { name: 'Remove' }).count()).toBe(0);
+    expect(await viewer.getByRole('form').count()).toBe(0);
+
+    await added.getByRole('button', { name: 'Remove' }).click();
+    await added.waitFor({ state: 'detached' });
+    await second.getByRole('button', { name: 'Remove' }).click();
+    await second.waitFor({ state: 'detached' });
+    const channels = (await ada('GET', `/projects/${projectId}/channels`)) as ListPage<{
+      name: string;
+    }>;
+    expect(channels.data.map((c) => c.name)).toEqual(['Front desk']);
+    expect(browser.pageErrors).toEqual([]);
+  });
+
   it('imports clients from CSV: all or nothing, the valid ones, and a large file by the worker', async () => {
     const imports = ((await ada('POST', '/projects', { name: 'Imports' })) as { id: string }).id;
     const clients = async () =>

@@ -20,6 +20,7 @@ import { projectPage } from './pages/project.js';
 import { projectsPage } from './pages/projects.js';
 import { securityPage } from './pages/security.js';
 import { signInPage } from './pages/sign-in.js';
+import { whatsappTab } from './pages/whatsapp.js';
 
 /** The main navigation of a signed-in reader. */
 export const nav = [
@@ -46,6 +47,7 @@ export const projectTabs = [
     children: [{ path: ':clientId', render: clientPage }],
   },
   { key: 'analytics', label: 'Analytics', render: analyticsTab },
+  { key: 'whatsapp', label: 'WhatsApp', render: whatsappTab },
 ];
 
 /**
