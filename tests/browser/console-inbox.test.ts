@@ -188,6 +188,26 @@ describe('console inbox', () => {
     await second.waitFor();
     expect(await page.content()).not.toContain(token);
 
+    // The classifier's rules, as lines; a line without a colon is refused before sending.
+    const classifier = page.getByRole('form', { name: 'Classifier' });
+    await classifier.getByLabel('Rules').fill('asylum: asylum, refugee\nnot a rule');
+    await classifier.getByRole('button', { name: 'Save rules' }).click();
+    await classifier.getByRole('alert').getByText('Line 2').waitFor();
+    await classifier
+      .getByLabel('Rules')
+      .fill('asylum: asylum, refugee, international protection\n\nwork_permit: work permit');
+    await classifier.getByLabel('Threshold').fill('0.75');
+    await classifier.getByRole('button', { name: 'Save rules' }).click();
+    await classifier.locator('button:not([disabled])', { hasText: 'Save rules' }).waitFor();
+    expect(await classifier.getByRole('alert').count()).toBe(0);
+    expect(await ada('GET', `/projects/${projectId}/classifier`)).toEqual({
+      threshold: 0.75,
+      rules: [
+        { profile_type: 'asylum', terms: ['asylum', 'refugee', 'international protection'] },
+        { profile_type: 'work_permit', terms: ['work permit'] },
+      ],
+    });
+
     // A viewer reads both lists and is offered nothing to change.
     const lin = 'lin@example.com';
     const linId = await createUser(h.stack.gatewayUrl, lin);
@@ -199,6 +219,10 @@ describe('console inbox', () => {
     await viewer.locator('li[data-channel]', { hasText: 'Second desk' }).waitFor();
     expect(await viewer.getByRole('button', { name: 'Remove' }).count()).toBe(0);
     expect(await viewer.getByRole('form').count()).toBe(0);
+    expect(await viewer.getByLabel('Rules').inputValue()).toBe(
+      'asylum: asylum, refugee, international protection\nwork_permit: work permit',
+    );
+    expect(await viewer.getByLabel('Rules').getAttribute('readonly')).toBe('');
 
     await added.getByRole('button', { name: 'Remove' }).click();
     await added.waitFor({ state: 'detached' });

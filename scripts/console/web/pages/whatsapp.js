@@ -1,10 +1,12 @@
 /**
  * A project's WhatsApp setup: the connected business numbers (the owner connects and removes
- * them; the access token goes in once and is never shown again) and the message templates
- * (owners and editors add and remove them). Everyone in the project reads both.
+ * them; the access token goes in once and is never shown again), the message templates and
+ * the classifier of inbound text (owners and editors change those). Everyone in the project
+ * reads all three.
  */
 import { field, h, time } from '../lib/dom.js';
 import { button, form, pagedList } from '../lib/ui.js';
+import { classifierPanel } from './classifier.js';
 
 export async function whatsappTab(ctx, project) {
   const at = (...parts) => `/projects/${[project.id, ...parts].map(encodeURIComponent).join('/')}`;
@@ -93,7 +95,11 @@ export async function whatsappTab(ctx, project) {
     },
   );
 
-  await Promise.all([channels.ready, templates.ready]);
+  const [classifier] = await Promise.all([
+    classifierPanel(ctx, project, at('classifier')),
+    channels.ready,
+    templates.ready,
+  ]);
   return h(
     'div',
     { class: 'whatsapp' },
@@ -103,6 +109,8 @@ export async function whatsappTab(ctx, project) {
     h('h2', {}, 'Templates'),
     writes ? h('div', { class: 'card' }, addTemplate) : null,
     templates.el,
+    h('h2', {}, 'Classifier'),
+    h('div', { class: 'card' }, classifier),
     status,
   );
 }
