@@ -226,6 +226,7 @@ describe('console inbox', () => {
 
     await added.getByRole('button', { name: 'Remove' }).click();
     await added.waitFor({ state: 'detached' });
+    page.once('dialog', (dialog) => void dialog.accept());
     await second.getByRole('button', { name: 'Remove' }).click();
     await second.waitFor({ state: 'detached' });
     const channels = (await ada('GET', `/projects/${projectId}/channels`)) as ListPage<{

@@ -14,8 +14,9 @@ export async function whatsappTab(ctx, project) {
   const writes = owner || project.role === 'editor';
   const status = h('div', { class: 'status', 'aria-live': 'polite' });
 
-  const remove = (path, list) =>
+  const remove = (path, list, question) =>
     button(ctx, { class: 'danger' }, 'Remove', status, async () => {
+      if (question && !window.confirm(question)) return;
       await ctx.api.call('api', path, { method: 'DELETE' });
       await list.reload();
     });
@@ -31,7 +32,16 @@ export async function whatsappTab(ctx, project) {
         h('span', {}, c.display_phone_number ?? ''),
         h('code', { class: 'muted' }, c.phone_number_id),
         h('span', { class: 'muted' }, 'since ', time(c.created_at)),
-        h('span', { class: 'right controls' }, owner && remove(at('channels', c.id), channels)),
+        h(
+          'span',
+          { class: 'right controls' },
+          owner &&
+            remove(
+              at('channels', c.id),
+              channels,
+              `Disconnect ${c.name}? Its messages stop arriving here until it is connected again.`,
+            ),
+        ),
       ),
     empty: 'No number connected yet.',
   });
