@@ -47,13 +47,18 @@ const keysets = (tx: Tx): Record<ProjectSort, Keyset> => ({
  * `projects:read_all`, see it): callers answer both with the same 404.
  */
 export async function findProject(tx: Tx, id: string): Promise<ProjectRow | undefined> {
-  const [row] = await tx<ProjectRow[]>`
+  const [row] = await projectById(tx, id);
+  return row;
+}
+
+/** `findProject` as one statement, unsent: its one row, or none (missing or hidden). */
+export function projectById(tx: Tx, id: string) {
+  return tx<ProjectRow[]>`
     select ${columns(tx)}
       from public.projects p
       left join public.project_members me
         on me.project_id = p.id and me.user_id = (select auth.uid())
      where p.id = ${id}::uuid`;
-  return row;
 }
 
 /** Creates a project owned by the caller; a trigger makes them its `owner` member. */

@@ -1,9 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
+import { queryAsCaller } from '../../../http/doors.ts';
 import { requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { inProject } from './projects-access.ts';
-import { ProjectIdParam, ProjectSchema, toProject } from './projects-schemas.ts';
+import { projectById } from '../../../projects/projects.ts';
+import { ProjectIdParam, ProjectSchema, projectNotFound, toProject } from './projects-schemas.ts';
 
 const route = createRoute({
   method: 'get',
@@ -25,7 +26,9 @@ const route = createRoute({
 export function registerProjectsGet(app: App): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const project = await inProject(c, id, async ({ project }) => project);
+    // One statement, so one round trip: RLS hides what the caller may not see.
+    const [project] = await queryAsCaller(c, (tx) => projectById(tx, id));
+    if (!project) throw projectNotFound();
     return c.json(toProject(project), 200);
   });
 }
