@@ -34,9 +34,13 @@ const keysets = (tx: Tx): Record<UserSort, Keyset> => ({
 
 /** One user, or undefined when there is none or RLS hides the profile (the same to a caller). */
 export async function findUser(tx: Tx, id: string): Promise<UserRow | undefined> {
-  const [row] = await tx<UserRow[]>`
-    select ${columns(tx)} from public.profiles p where p.id = ${id}::uuid`;
+  const [row] = await userById(tx, id);
   return row;
+}
+
+/** `findUser` as one statement, unsent: its one row, or none (missing or hidden). */
+export function userById(tx: Tx, id: string) {
+  return tx<UserRow[]>`select ${columns(tx)} from public.profiles p where p.id = ${id}::uuid`;
 }
 
 /** `q` as a LIKE pattern matching it anywhere, its wildcards taken literally. */

@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
-import { withCaller } from '../../../http/doors.ts';
+import { queryAsCaller } from '../../../http/doors.ts';
 import { requireCaller, requirePermission } from '../../../http/middleware/auth.ts';
 import { problemResponses, USERS_AND_APPS } from '../../../http/schemas.ts';
-import { findUser } from '../../../identity/users.ts';
+import { userById } from '../../../identity/users.ts';
 import { toUser, UserIdParam, UserSchema, userNotFound } from './schemas.ts';
 
 const route = createRoute({
@@ -24,7 +24,7 @@ const route = createRoute({
 export function registerUsersGet(app: App): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const row = await withCaller(c, (tx) => findUser(tx, id));
+    const [row] = await queryAsCaller(c, (tx) => userById(tx, id));
     if (!row) throw userNotFound();
     return c.json(toUser(row), 200);
   });

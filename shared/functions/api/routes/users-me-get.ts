@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../../../http/context.ts';
-import { withCaller } from '../../../http/doors.ts';
+import { queryAsCaller } from '../../../http/doors.ts';
 import { currentUser, requireUser } from '../../../http/middleware/auth.ts';
 import { problemResponses } from '../../../http/schemas.ts';
-import { findUser } from '../../../identity/users.ts';
+import { userById } from '../../../identity/users.ts';
 import { toUser, UserSchema, userNotFound } from './schemas.ts';
 
 const route = createRoute({
@@ -22,7 +22,7 @@ const route = createRoute({
 export function registerUsersMeGet(app: App): void {
   app.openapi(route, async (c) => {
     const user = currentUser(c.var.principal);
-    const row = await withCaller(c, (tx) => findUser(tx, user.id));
+    const [row] = await queryAsCaller(c, (tx) => userById(tx, user.id));
     // A token can outlive its user by a few seconds (deleted meanwhile).
     if (!row) throw userNotFound();
     return c.json(toUser(row), 200);
