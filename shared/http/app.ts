@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { ANONYMOUS } from '../auth/principal.ts';
 import { AppError } from '../errors.ts';
@@ -9,6 +8,7 @@ import type { App, AppEnv } from './context.ts';
 import { registerDocs } from './docs.ts';
 import { registerHealth } from './health.ts';
 import { authentication } from './middleware/auth.ts';
+import { corsHeaders } from './middleware/cors.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { requestLogger } from './middleware/logging.ts';
 import { requestIds } from './middleware/request-id.ts';
@@ -69,8 +69,8 @@ export function createApp(opts: AppOptions): App {
   app.use(requestLogger(log));
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
   app.use(
-    cors({
-      origin: opts.corsOrigins.includes('*') ? '*' : opts.corsOrigins,
+    corsHeaders({
+      origins: opts.corsOrigins,
       allowHeaders: ALLOWED_HEADERS,
       exposeHeaders: EXPOSED_HEADERS,
       maxAge: 600,

@@ -157,6 +157,38 @@ describe('the middleware stack', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('answers a configured origin with CORS headers, others and non-browsers without', async () => {
+    const t = buildTestApp('api', { CORS_ORIGINS: ['https://app.example.com'] });
+    const get = (headers: Record<string, string>) => t.request('/health', { headers });
+    const cors = (res: Response) => ({
+      status: res.status,
+      allow: res.headers.get('access-control-allow-origin'),
+      expose: res.headers.get('access-control-expose-headers'),
+      vary: res.headers.get('vary'),
+      requestId: res.headers.get('x-request-id') !== null,
+    });
+    expect(cors(await get({ origin: 'https://app.example.com' }))).toEqual({
+      status: 200,
+      allow: 'https://app.example.com',
+      expose: 'x-request-id,retry-after,ratelimit,ratelimit-policy',
+      vary: 'Origin',
+      requestId: true,
+    });
+    // The answer differs by Origin, so every answer says so to caches.
+    const bare = { status: 200, allow: null, expose: null, vary: 'Origin', requestId: true };
+    expect(cors(await get({ origin: 'https://evil.example.net' }))).toEqual(bare);
+    expect(cors(await get({}))).toEqual(bare);
+
+    const open = buildTestApp('api', { CORS_ORIGINS: ['*'] });
+    const any = await open.request('/health', { headers: { origin: 'https://any.example.org' } });
+    expect(cors(any)).toMatchObject({ allow: '*', vary: null });
+    // A problem answer carries them too: a browser must be able to read the error.
+    const refused = await t.request('/users/me', {
+      headers: { origin: 'https://app.example.com' },
+    });
+    expect(cors(refused)).toMatchObject({ status: 401, allow: 'https://app.example.com' });
+  });
+
   it('writes one structured access log line per request, without credentials', async () => {
     // The made-up bearer token is refused (401), and appears nowhere in the logs.
     const t = appWithRoutes();

@@ -17,7 +17,9 @@ export function requestIds(): MiddlewareHandler<AppEnv> {
     c.set('requestId', id);
     const sent = c.req.header('x-request-id');
     if (sent && CLIENT_ID.test(sent)) c.set('clientRequestId', sent);
-    c.header('x-request-id', id);
     await next();
+    // On the answer itself, whoever made it (a route, the error handler, a function's own
+    // Response): set with c.header now, it would make Hono copy the response.
+    c.res.headers.set('x-request-id', id);
   };
 }
