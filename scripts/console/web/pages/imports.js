@@ -42,6 +42,8 @@ export function importPanel(ctx, project, onImported) {
       while (!DONE.has(run.status)) {
         replace(report, progress(run));
         await new Promise((r) => setTimeout(r, 1000));
+        // The reader went to another page: the worker goes on, this page stops asking.
+        if (!report.isConnected) return;
         run = await ctx.api.call('api', `${base}/${encodeURIComponent(run.id)}`);
       }
       replace(report, summary(run));
